@@ -1,0 +1,41 @@
+# The two commands the README promises: `make test` and `make demo`.
+# Each one does its whole set-up on a fresh machine (virtualenv, packages, build).
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.deps-ok
+
+.PHONY: build test test-rust test-py demo bench wheel fmt clean
+
+$(STAMP): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+# Builds the extension in release mode and installs it into the virtualenv.
+build: $(STAMP)
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --release --quiet
+
+test-rust:
+	cargo test --release -p rtensor-core
+
+test-py: build
+	$(PY) -m pytest -q -p no:cacheprovider tests
+
+test: build test-rust test-py
+
+demo: build
+	$(PY) examples/tour.py
+
+bench: build
+	$(PY) benches/run.py
+
+wheel: $(STAMP)
+	$(VENV)/bin/maturin build --release --out dist
+
+fmt:
+	cargo fmt --all
+
+clean:
+	rm -rf target $(VENV) dist

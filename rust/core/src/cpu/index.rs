@@ -1,0 +1,74 @@
+//! Gather/scatter kernels driven by precomputed element offsets.
+
+use crate::dtype::Element;
+use crate::iter::Plan;
+use crate::layout::Layout;
+use crate::tensor::Tensor;
+
+/// For each `b`, copies the sub-tensor of `src` at `offsets[b] + rest` into
+/// `dst` at `b * rest.numel()` (dst is contiguous and fresh).
+pub fn gather_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
+    crate::with_dtype!(src.dtype(), T, gather_blocks_t::<T>(dst, src, offsets, rest))
+}
+
+fn gather_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
+    let (pd, ps) = (dst.base::<T>(), src.base::<T>());
+    let block = rest.numel();
+    if block == 1 {
+        for (b, &o) in offsets.iter().enumerate() {
+            // SAFETY: offsets were bounds-checked against src's layout by the op;
+            // dst has one slot per offset.
+            unsafe { *pd.add(dst.offset() + b) = *ps.offset(o) };
+        }
+        return;
+    }
+    let out_layout = Layout::contiguous(&rest.shape);
+    let plan = Plan::new(&rest.shape, [&out_layout, rest], 0);
+    for (b, &o) in offsets.iter().enumerate() {
+        let base_d = (dst.offset() + b * block) as isize;
+        plan.for_each(|offs, len, st| {
+            for i in 0..len as isize {
+                // SAFETY: as above; `rest` addresses elements relative to `o`.
+                unsafe { *pd.offset(base_d + offs[0] + i * st[0]) = *ps.offset(o + offs[1] + i * st[1]) };
+            }
+        });
+    }
+}
+
+/// The inverse of [`gather_blocks`]: writes block `b` of the contiguous `src`
+/// into `dst` at `offsets[b] + rest`. Later blocks win on duplicate offsets.
+pub fn scatter_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
+    crate::with_dtype!(src.dtype(), T, scatter_blocks_t::<T>(dst, src, offsets, rest))
+}
+
+fn scatter_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
+    let (pd, ps) = (dst.base::<T>(), src.base::<T>());
+    let block = rest.numel();
+    let src_layout = Layout::contiguous(&rest.shape);
+    let plan = Plan::new(&rest.shape, [rest, &src_layout], 0);
+    for (b, &o) in offsets.iter().enumerate() {
+        let base_s = (src.offset() + b * block) as isize;
+        plan.for_each(|offs, len, st| {
+            for i in 0..len as isize {
+                // SAFETY: offsets were bounds-checked against dst's layout by the op.
+                unsafe { *pd.offset(o + offs[0] + i * st[0]) = *ps.offset(base_s + offs[1] + i * st[1]) };
+            }
+        });
+    }
+}
+
+/// Calls `f(index, linear)` for every multi-index of `shape` in row-major order.
+pub fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize], usize)) {
+    let n: usize = shape.iter().product();
+    let mut idx = vec![0usize; shape.len()];
+    for lin in 0..n {
+        f(&idx, lin);
+        for k in (0..shape.len()).rev() {
+            idx[k] += 1;
+            if idx[k] < shape[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+}

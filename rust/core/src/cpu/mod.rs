@@ -1,0 +1,9 @@
+//! CPU kernels. Each kernel is generic over element types and closures, so
+//! every (dtype, op) pair is its own monomorphised loop: no per-element dispatch.
+//! Kernels see operands that already share the output's shape and never check
+//! user input: the `ops` layer does that.
+
+pub mod elementwise;
+pub mod index;
+pub mod matmul;
+pub mod reduce;

@@ -1,0 +1,444 @@
+//! Shapes, signed strides and the pure view maths over them.
+//!
+//! A [`Layout`] maps an n-d index `i` to the storage element
+//! `offset + Σ i[k] * strides[k]`. Invariants (checked by `debug_check` and the
+//! property tests in `tests/layout_props.rs`):
+//!
+//! 1. `shape.len() == strides.len()`.
+//! 2. If the layout has no elements (some `shape[k] == 0`) nothing else is required.
+//! 3. Otherwise every reachable element lies inside the storage:
+//!    `offset + Σ min(0, (shape[k]-1)*strides[k]) >= 0` and
+//!    `offset + Σ max(0, (shape[k]-1)*strides[k]) < storage_len`.
+//!
+//! Strides are signed (NOTE [Signed strides]): `flip` and `x[::-1]` are views and
+//! NumPy arrays with negative strides are imported without copying. Every view op
+//! below is a function from a valid layout to a valid layout over the same
+//! storage, so invariant 3 holds by construction and is only re-checked where the
+//! user supplies strides (`as_strided`).
+
+use crate::error::{Error, Result};
+use crate::bail;
+use smallvec::SmallVec;
+
+pub type Dims = SmallVec<[usize; 6]>;
+pub type Strides = SmallVec<[isize; 6]>;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub shape: Dims,
+    pub strides: Strides,
+    pub offset: usize,
+}
+
+/// Row-major strides for `shape`.
+pub fn contiguous_strides(shape: &[usize]) -> Strides {
+    let mut strides: Strides = SmallVec::from_elem(0, shape.len());
+    let mut acc = 1isize;
+    for k in (0..shape.len()).rev() {
+        strides[k] = acc;
+        acc *= shape[k].max(1) as isize;
+    }
+    strides
+}
+
+pub fn numel(shape: &[usize]) -> usize {
+    shape.iter().product()
+}
+
+/// Formats a shape the way PyTorch messages do: `[2, 3]`.
+pub fn fmt_shape(shape: &[usize]) -> String {
+    format!("{shape:?}")
+}
+
+/// Normalises a possibly negative `dim` for a tensor of rank `ndim`.
+/// Like PyTorch, a 0-d tensor accepts dims -1 and 0.
+pub fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
+    let n = ndim.max(1) as i64;
+    if dim < -n || dim >= n {
+        bail!(
+            Index,
+            "Dimension out of range (expected to be in range of [{}, {}], but got {dim})",
+            -n,
+            n - 1
+        );
+    }
+    Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
+}
+
+/// Like [`wrap_dim`] for positions where a new dim may be inserted (`unsqueeze`).
+pub fn wrap_insert_dim(dim: i64, ndim: usize) -> Result<usize> {
+    wrap_dim(dim, ndim + 1)
+}
+
+/// The broadcast shape of two shapes (NumPy's rules), or PyTorch's error.
+pub fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Dims> {
+    let n = a.len().max(b.len());
+    let mut out: Dims = SmallVec::from_elem(0, n);
+    for k in 0..n {
+        let da = if k + a.len() >= n { a[k + a.len() - n] } else { 1 };
+        let db = if k + b.len() >= n { b[k + b.len() - n] } else { 1 };
+        out[k] = if da == db || db == 1 {
+            da
+        } else if da == 1 {
+            db
+        } else {
+            bail!(
+                Runtime,
+                "{op}: the size of tensor a ({da}) must match the size of tensor b ({db}) at \
+                 non-singleton dimension {k}; shapes {} and {} cannot be broadcast together",
+                fmt_shape(a),
+                fmt_shape(b)
+            );
+        };
+    }
+    Ok(out)
+}
+
+impl Layout {
+    pub fn contiguous(shape: &[usize]) -> Layout {
+        Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 }
+    }
+
+    pub fn ndim(&self) -> usize {
+        self.shape.len()
+    }
+
+    pub fn numel(&self) -> usize {
+        numel(&self.shape)
+    }
+
+    /// PyTorch's `is_contiguous`: row-major, ignoring the strides of size-1 dims.
+    pub fn is_contiguous(&self) -> bool {
+        let mut expected = 1isize;
+        for k in (0..self.ndim()).rev() {
+            let d = self.shape[k];
+            if d == 0 {
+                return true;
+            }
+            if d != 1 {
+                if self.strides[k] != expected {
+                    return false;
+                }
+                expected *= d as isize;
+            }
+        }
+        true
+    }
+
+    /// The lowest and highest storage element this layout reaches, if any.
+    pub fn extent(&self) -> Option<(isize, isize)> {
+        if self.numel() == 0 {
+            return None;
+        }
+        let (mut lo, mut hi) = (self.offset as isize, self.offset as isize);
+        for (&d, &s) in self.shape.iter().zip(&self.strides) {
+            let span = (d as isize - 1) * s;
+            if span < 0 {
+                lo += span
+            } else {
+                hi += span
+            }
+        }
+        Some((lo, hi))
+    }
+
+    /// Invariant 3 of the type.
+    pub fn fits_in(&self, storage_len: usize) -> bool {
+        match self.extent() {
+            None => true,
+            Some((lo, hi)) => lo >= 0 && (hi as usize) < storage_len,
+        }
+    }
+
+    /// True when two distinct indices may reach the same element (stride 0 on a
+    /// dim of size > 1, or strides that interleave). Conservative: it may say
+    /// true for exotic `as_strided` layouts that do not actually overlap.
+    pub fn may_overlap(&self) -> bool {
+        let mut dims: SmallVec<[(usize, usize); 6]> = self
+            .shape
+            .iter()
+            .zip(&self.strides)
+            .filter(|(&d, _)| d > 1)
+            .map(|(&d, &s)| (d, s.unsigned_abs()))
+            .collect();
+        dims.sort_by_key(|&(_, s)| s);
+        let mut span = 0usize; // highest offset reachable by the smaller-stride dims
+        for (d, s) in dims {
+            if s == 0 || s <= span {
+                return true;
+            }
+            span += (d - 1) * s;
+        }
+        false
+    }
+
+    /// Element offset of a multi-index (no bounds check; callers index in range).
+    pub fn offset_of(&self, index: &[usize]) -> isize {
+        let mut off = self.offset as isize;
+        for (i, s) in index.iter().zip(&self.strides) {
+            off += *i as isize * s;
+        }
+        off
+    }
+
+    pub fn permute(&self, dims: &[usize]) -> Result<Layout> {
+        let n = self.ndim();
+        let mut seen: SmallVec<[bool; 6]> = SmallVec::from_elem(false, n);
+        if dims.len() != n {
+            bail!(
+                Runtime,
+                "permute(sparse_coo): number of dimensions in the tensor input does not match \
+                 the length of the desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {}",
+                dims.len()
+            );
+        }
+        for &d in dims {
+            if d >= n || seen[d] {
+                bail!(Runtime, "permute(): duplicate or out-of-range dims {dims:?} for a tensor of rank {n}");
+            }
+            seen[d] = true;
+        }
+        Ok(Layout {
+            shape: dims.iter().map(|&d| self.shape[d]).collect(),
+            strides: dims.iter().map(|&d| self.strides[d]).collect(),
+            offset: self.offset,
+        })
+    }
+
+    pub fn transpose(&self, d0: usize, d1: usize) -> Layout {
+        let mut l = self.clone();
+        if self.ndim() > 0 {
+            l.shape.swap(d0, d1);
+            l.strides.swap(d0, d1);
+        }
+        l
+    }
+
+    /// `x[start:stop:step]` along `dim`, with indices already clamped by the caller.
+    /// `step` may be negative (NOTE [Signed strides]); `len` is the result length.
+    pub fn slice(&self, dim: usize, start: usize, len: usize, step: isize) -> Layout {
+        let mut l = self.clone();
+        if len > 0 {
+            l.offset = (self.offset as isize + start as isize * self.strides[dim]) as usize;
+        }
+        l.shape[dim] = len;
+        l.strides[dim] = self.strides[dim] * step;
+        l
+    }
+
+    pub fn narrow(&self, op: &str, dim: usize, start: i64, length: i64) -> Result<Layout> {
+        let size = self.shape[dim] as i64;
+        let start = if start < 0 { start + size } else { start };
+        if start < 0 || length < 0 || start + length > size {
+            bail!(
+                Index,
+                "{op}: start ({start}) + length ({length}) exceeds dimension size ({size}) of a tensor of shape {}",
+                fmt_shape(&self.shape)
+            );
+        }
+        Ok(self.slice(dim, start as usize, length as usize, 1))
+    }
+
+    pub fn select(&self, dim: usize, index: i64) -> Result<Layout> {
+        let size = self.shape[dim] as i64;
+        let i = if index < 0 { index + size } else { index };
+        if i < 0 || i >= size {
+            bail!(
+                Index,
+                "index {index} is out of bounds for dimension {dim} with size {size}"
+            );
+        }
+        let offset = (self.offset as isize + i as isize * self.strides[dim]) as usize;
+        let mut l = self.clone();
+        l.shape.remove(dim);
+        l.strides.remove(dim);
+        l.offset = offset;
+        Ok(l)
+    }
+
+    pub fn unsqueeze(&self, dim: usize) -> Layout {
+        let mut l = self.clone();
+        // Any stride is valid for a size-1 dim; this one keeps the result
+        // contiguous whenever the input was.
+        let s = if dim < self.ndim() { self.strides[dim] * self.shape[dim] as isize } else { 1 };
+        l.shape.insert(dim, 1);
+        l.strides.insert(dim, s);
+        l
+    }
+
+    /// Removes the given dims when they have size 1 (PyTorch ignores the others).
+    pub fn squeeze(&self, dims: Option<&[usize]>) -> Layout {
+        let mut l = Layout { shape: Dims::new(), strides: Strides::new(), offset: self.offset };
+        for k in 0..self.ndim() {
+            let listed = dims.is_none_or(|ds| ds.contains(&k));
+            if !(listed && self.shape[k] == 1) {
+                l.shape.push(self.shape[k]);
+                l.strides.push(self.strides[k]);
+            }
+        }
+        l
+    }
+
+    /// Broadcast to `shape` (stride 0 for new and size-1 dims). `-1` keeps a size.
+    pub fn expand(&self, op: &str, shape: &[i64]) -> Result<Layout> {
+        let n = shape.len();
+        if n < self.ndim() {
+            bail!(
+                Runtime,
+                "{op}: the number of sizes provided ({n}) must be greater or equal to the number \
+                 of dimensions in the tensor ({}), shape {}",
+                self.ndim(),
+                fmt_shape(&self.shape)
+            );
+        }
+        let lead = n - self.ndim();
+        let mut l = Layout { shape: Dims::new(), strides: Strides::new(), offset: self.offset };
+        for (k, &want) in shape.iter().enumerate() {
+            if k < lead {
+                if want < 0 {
+                    bail!(Runtime, "{op}: the expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {k}");
+                }
+                l.shape.push(want as usize);
+                l.strides.push(0);
+                continue;
+            }
+            let (have, stride) = (self.shape[k - lead], self.strides[k - lead]);
+            if want == -1 || want as usize == have {
+                l.shape.push(have);
+                l.strides.push(stride);
+            } else if have == 1 && want >= 0 {
+                l.shape.push(want as usize);
+                l.strides.push(0);
+            } else {
+                bail!(
+                    Runtime,
+                    "{op}: the expanded size of the tensor ({want}) must match the existing size ({have}) \
+                     at non-singleton dimension {k}. Target sizes: {shape:?}. Tensor sizes: {}",
+                    fmt_shape(&self.shape)
+                );
+            }
+        }
+        Ok(l)
+    }
+
+    /// Strides for viewing this layout as `shape` without copying, if possible
+    /// (PyTorch's `computeStride`: dims may only be split or merged inside runs
+    /// of memory-contiguous dims).
+    pub fn view_strides(&self, shape: &[usize]) -> Option<Strides> {
+        let numel = self.numel();
+        if numel == 0 || self.ndim() == 0 {
+            return Some(contiguous_strides(shape));
+        }
+        let mut new_strides: Strides = SmallVec::from_elem(0, shape.len());
+        let mut view_d = shape.len() as isize - 1;
+        let mut chunk_base = *self.strides.last().unwrap();
+        let mut tensor_numel = 1usize;
+        let mut view_numel = 1usize;
+        for tensor_d in (0..self.ndim()).rev() {
+            tensor_numel *= self.shape[tensor_d];
+            let chunk_ends = tensor_d == 0
+                || (self.shape[tensor_d - 1] != 1
+                    && self.strides[tensor_d - 1] != tensor_numel as isize * chunk_base);
+            if chunk_ends {
+                while view_d >= 0 && (view_numel < tensor_numel || shape[view_d as usize] == 1) {
+                    new_strides[view_d as usize] = view_numel as isize * chunk_base;
+                    view_numel *= shape[view_d as usize];
+                    view_d -= 1;
+                }
+                if view_numel != tensor_numel {
+                    return None;
+                }
+                if tensor_d > 0 {
+                    chunk_base = self.strides[tensor_d - 1];
+                    tensor_numel = 1;
+                    view_numel = 1;
+                }
+            }
+        }
+        if view_d != -1 {
+            return None;
+        }
+        Some(new_strides)
+    }
+
+    pub fn flip(&self, dims: &[usize]) -> Layout {
+        let mut l = self.clone();
+        for &d in dims {
+            if self.shape[d] > 0 {
+                l.offset = (l.offset as isize + (self.shape[d] as isize - 1) * self.strides[d]) as usize;
+            }
+            l.strides[d] = -self.strides[d];
+        }
+        l
+    }
+
+    pub fn diagonal(&self, offset: i64, d1: usize, d2: usize) -> Result<Layout> {
+        if d1 == d2 {
+            bail!(Runtime, "diagonal dimensions cannot be identical {d1}, {d2}");
+        }
+        let (n1, n2) = (self.shape[d1] as i64, self.shape[d2] as i64);
+        let len = if offset >= 0 { n1.min(n2 - offset) } else { (n1 + offset).min(n2) }.max(0) as usize;
+        let mut start = self.offset as isize;
+        if len > 0 {
+            start += if offset >= 0 {
+                offset as isize * self.strides[d2]
+            } else {
+                -offset as isize * self.strides[d1]
+            };
+        }
+        let mut l = Layout { shape: Dims::new(), strides: Strides::new(), offset: start as usize };
+        for k in 0..self.ndim() {
+            if k != d1 && k != d2 {
+                l.shape.push(self.shape[k]);
+                l.strides.push(self.strides[k]);
+            }
+        }
+        l.shape.push(len);
+        l.strides.push(self.strides[d1] + self.strides[d2]);
+        Ok(l)
+    }
+}
+
+/// Resolves a single `-1` in a requested shape (`view(-1, 5)`).
+pub fn infer_shape(op: &str, requested: &[i64], numel: usize, from: &[usize]) -> Result<Dims> {
+    let mut infer = None;
+    let mut known = 1usize;
+    for (k, &d) in requested.iter().enumerate() {
+        if d == -1 {
+            if infer.is_some() {
+                bail!(Runtime, "{op}: only one dimension can be inferred");
+            }
+            infer = Some(k);
+        } else if d < 0 {
+            bail!(Runtime, "{op}: invalid shape dimension {d}");
+        } else {
+            known *= d as usize;
+        }
+    }
+    let mut shape: Dims = requested.iter().map(|&d| d.max(0) as usize).collect();
+    match infer {
+        Some(k) => {
+            if known == 0 || numel % known != 0 {
+                bail!(
+                    Runtime,
+                    "{op}: shape '{requested:?}' is invalid for input of size {numel} (input shape {})",
+                    fmt_shape(from)
+                );
+            }
+            shape[k] = numel / known;
+        }
+        None if known != numel => bail!(
+            Runtime,
+            "{op}: shape '{requested:?}' is invalid for input of size {numel} (input shape {})",
+            fmt_shape(from)
+        ),
+        None => {}
+    }
+    Ok(shape)
+}
+
+impl From<Error> for String {
+    fn from(e: Error) -> String {
+        e.msg
+    }
+}

@@ -1,0 +1,181 @@
+//! Ops: check arguments, promote dtypes, broadcast, allocate or validate the
+//! output, then call a CPU kernel. One name per op through every layer
+//! (Python `add`, `ops::binary(BinaryOp::Add, ..)`, later `AddBackward0`).
+
+pub mod binary;
+pub mod creation;
+pub mod index;
+pub mod join;
+pub mod matmul;
+pub mod random;
+pub mod reduce;
+pub mod shape;
+pub mod unary;
+
+use crate::dtype::{result_type, DType, Operand};
+use crate::error::Result;
+use crate::layout::fmt_shape;
+use crate::tensor::{Scalar, Tensor};
+use crate::bail;
+
+pub use binary::BinaryOp;
+pub use unary::UnaryOp;
+
+/// An op argument: a tensor, or a Python number (weakly typed).
+#[derive(Clone, Copy, Debug)]
+pub enum Arg<'a> {
+    T(&'a Tensor),
+    S(Scalar),
+}
+
+impl Arg<'_> {
+    pub fn operand(&self) -> Operand {
+        match self {
+            Arg::T(t) if t.ndim() == 0 => Operand::ZeroDim(t.dtype()),
+            Arg::T(t) => Operand::Dim(t.dtype()),
+            Arg::S(s) => Operand::Scalar(s.category()),
+        }
+    }
+    pub fn shape(&self) -> &[usize] {
+        match self {
+            Arg::T(t) => t.shape(),
+            Arg::S(_) => &[],
+        }
+    }
+    /// The argument as a tensor of `dtype` (a cast copy only when it differs).
+    pub fn as_tensor(&self, dtype: DType) -> Tensor {
+        match self {
+            Arg::T(t) => to_dtype(t, dtype),
+            Arg::S(s) => Tensor::scalar(*s, dtype),
+        }
+    }
+    pub fn dtype_name(&self) -> String {
+        match self {
+            Arg::T(t) => t.dtype().to_string(),
+            Arg::S(Scalar::Bool(_)) => "bool scalar".into(),
+            Arg::S(Scalar::Int(_)) => "int scalar".into(),
+            Arg::S(Scalar::Float(_)) => "float scalar".into(),
+        }
+    }
+}
+
+pub fn result_type_of(args: &[Arg]) -> DType {
+    let ops: Vec<Operand> = args.iter().map(|a| a.operand()).collect();
+    result_type(&ops)
+}
+
+/// `t` as `dtype`: the same tensor (a view) if it already is, else a copy.
+pub fn to_dtype(t: &Tensor, dtype: DType) -> Tensor {
+    if t.dtype() == dtype {
+        return t.clone();
+    }
+    let out = Tensor::zeros(dtype, t.shape());
+    crate::cpu::elementwise::copy_cast(&out, t);
+    out
+}
+
+/// A contiguous tensor with `t`'s values: `t` itself when already contiguous.
+pub fn contiguous(t: &Tensor) -> Tensor {
+    if t.is_contiguous() {
+        return t.clone();
+    }
+    clone(t)
+}
+
+/// A fresh contiguous copy (`Tensor.clone()`).
+pub fn clone(t: &Tensor) -> Tensor {
+    let out = Tensor::zeros(t.dtype(), t.shape());
+    crate::cpu::elementwise::copy_cast(&out, t);
+    out
+}
+
+impl Tensor {
+    pub fn contiguous(&self) -> Tensor {
+        contiguous(self)
+    }
+}
+
+/// Broadcast view of `t` to `shape` (stride 0 on new or size-1 dims).
+pub fn expand_to(op: &str, t: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    if t.shape() == shape {
+        return Ok(t.clone());
+    }
+    let want: Vec<i64> = shape.iter().map(|&d| d as i64).collect();
+    Ok(t.view_of(t.layout().expand(op, &want)?))
+}
+
+/// Checks a tensor we are about to write into (`out=`, in-place ops, setitem)
+/// and bumps its version (NOTE [Version counter]).
+pub fn check_writable_out(op: &str, out: &Tensor, shape: &[usize], result: DType) -> Result<()> {
+    if out.shape() != shape {
+        bail!(
+            Runtime,
+            "{op}: output with shape {} doesn't match the broadcast shape {}",
+            fmt_shape(out.shape()),
+            fmt_shape(shape)
+        );
+    }
+    if !crate::dtype::can_cast(result, out.dtype()) {
+        bail!(
+            Runtime,
+            "{op}: result type {} can't be cast to the desired output type {} \
+             (an in-place or out= op cannot change the output's dtype)",
+            result.scalar_name(),
+            out.dtype().scalar_name()
+        );
+    }
+    check_no_internal_overlap(op, out)?;
+    out.storage().check_writable(op)?;
+    out.storage().bump_version();
+    Ok(())
+}
+
+pub fn check_no_internal_overlap(op: &str, out: &Tensor) -> Result<()> {
+    if out.shape().iter().zip(out.strides()).any(|(&d, &s)| d > 1 && s == 0) {
+        bail!(
+            Runtime,
+            "{op}: unsupported operation: more than one element of the written-to tensor refers to a single \
+             memory location (it is an expanded view of shape {}). Please clone() the tensor before performing the operation.",
+            fmt_shape(out.shape())
+        );
+    }
+    Ok(())
+}
+
+/// If `input` shares memory with `out` through a different layout, a kernel
+/// could read elements it already overwrote: copy the input first.
+pub fn unalias(input: Tensor, out: &Tensor) -> Tensor {
+    if input.same_storage(out) && input.layout() != out.layout() {
+        clone(&input)
+    } else {
+        input
+    }
+}
+
+/// Runs `compute` into `out` when dtypes match, else into a temporary that is
+/// then cast into `out`. Returns `out`.
+pub fn write_result(out: &Tensor, dtype: DType, compute: impl FnOnce(&Tensor)) -> Tensor {
+    if out.dtype() == dtype {
+        compute(out);
+    } else {
+        let tmp = Tensor::zeros(dtype, out.shape());
+        compute(&tmp);
+        crate::cpu::elementwise::copy_cast(out, &tmp);
+    }
+    out.clone()
+}
+
+/// `dst[...] = src`: broadcast, cast and write into `dst`'s memory.
+pub fn assign(op: &str, dst: &Tensor, src: Arg) -> Result<()> {
+    check_no_internal_overlap(op, dst)?;
+    dst.storage().check_writable(op)?;
+    match src {
+        Arg::S(s) => crate::cpu::elementwise::fill_scalar(dst, s),
+        Arg::T(t) => {
+            let src = unalias(expand_to(op, t, dst.shape())?, dst);
+            crate::cpu::elementwise::copy_cast(dst, &src);
+        }
+    }
+    dst.storage().bump_version();
+    Ok(())
+}

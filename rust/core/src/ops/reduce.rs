@@ -1,0 +1,284 @@
+//! Reductions: `sum`, `mean`, `prod`, `amax`/`amin`, `max`/`min` with a dim,
+//! `argmax`/`argmin`, `var`/`std`, `norm`, `all`/`any`, `logsumexp`, and the
+//! scans `cumsum`/`cumprod`.
+
+use super::binary::{binary, BinaryOp};
+use super::unary::{unary, UnaryOp};
+use super::{to_dtype, Arg};
+use crate::cpu::reduce::{arg_reduce, fold, scan};
+use crate::dtype::{Bool8, Compute, DType, Element, DEFAULT_FLOAT};
+use crate::error::Result;
+use crate::layout::{fmt_shape, wrap_dim, Dims};
+use crate::tensor::{Scalar, Tensor};
+use crate::bail;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReduceOp {
+    Sum,
+    Prod,
+    Amax,
+    Amin,
+    All,
+    Any,
+}
+
+impl ReduceOp {
+    pub fn name(self) -> &'static str {
+        match self {
+            ReduceOp::Sum => "sum",
+            ReduceOp::Prod => "prod",
+            ReduceOp::Amax => "amax",
+            ReduceOp::Amin => "amin",
+            ReduceOp::All => "all",
+            ReduceOp::Any => "any",
+        }
+    }
+}
+
+/// Which dims a reduction folds: `None` (or an empty list) means all of them.
+pub fn reduced_mask(op: &str, ndim: usize, dims: Option<&[i64]>) -> Result<Vec<bool>> {
+    let ds = match dims {
+        Some(ds) if !ds.is_empty() => ds,
+        _ => return Ok(vec![true; ndim]),
+    };
+    let mut mask = vec![false; ndim];
+    for &d in ds {
+        let k = wrap_dim(d, ndim)?;
+        if ndim == 0 {
+            continue;
+        }
+        if mask[k] {
+            bail!(Runtime, "{op}(): dim {k} appears multiple times in the list of dims");
+        }
+        mask[k] = true;
+    }
+    Ok(mask)
+}
+
+fn out_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Dims {
+    let mut out = Dims::new();
+    for (k, &d) in shape.iter().enumerate() {
+        if !mask[k] {
+            out.push(d);
+        } else if keepdim {
+            out.push(1);
+        }
+    }
+    out
+}
+
+fn from_acc<T: Element>(acc: Vec<T::C>, shape: &[usize], map: impl Fn(T::C) -> T::C) -> Result<Tensor> {
+    Tensor::from_vec(acc.into_iter().map(|c| T::from_c(map(c))).collect::<Vec<T>>(), shape)
+}
+
+/// A fold reduction over `dims` (all when `None`).
+pub fn reduce(op: ReduceOp, t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    let name = op.name();
+    let mask = reduced_mask(name, t.ndim(), dims)?;
+    let shape = out_shape(t.shape(), &mask, keepdim);
+    let empty_fold = t.shape().iter().zip(&mask).any(|(&d, &r)| r && d == 0);
+    match op {
+        ReduceOp::Sum | ReduceOp::Prod => {
+            let dt = dtype.unwrap_or(if t.dtype().is_float() { t.dtype() } else { DType::I64 });
+            let x = to_dtype(t, dt);
+            crate::with_dtype!(dt, T, {
+                let acc = if op == ReduceOp::Sum {
+                    fold::<T>(&x, &mask, <T as Element>::C::ZERO, Compute::add)
+                } else {
+                    fold::<T>(&x, &mask, <T as Element>::C::ONE, Compute::mul)
+                };
+                from_acc::<T>(acc, &shape, |c| c)
+            })
+        }
+        ReduceOp::Amax | ReduceOp::Amin => {
+            if empty_fold {
+                bail!(
+                    Index,
+                    "{name}(): Expected reduction dim to be specified for input.numel() == 0, or the reduced dims to be \
+                     non-empty; cannot reduce a tensor of shape {} with no elements because the operation has no identity",
+                    fmt_shape(t.shape())
+                );
+            }
+            let dt = t.dtype();
+            let x = if dt == DType::Bool { to_dtype(t, DType::U8) } else { t.clone() };
+            let r = crate::with_dtype!(x.dtype(), T, {
+                // Seeded with the first element's value so no identity is needed.
+                let first = first_value::<T>(&x);
+                let acc = if op == ReduceOp::Amax {
+                    fold::<T>(&x, &mask, first, Compute::max)
+                } else {
+                    fold::<T>(&x, &mask, first, Compute::min)
+                };
+                from_acc::<T>(acc, &shape, |c| c)
+            })?;
+            Ok(to_dtype(&r, dt))
+        }
+        ReduceOp::All | ReduceOp::Any => {
+            let out_dt = if t.dtype() == DType::U8 { DType::U8 } else { DType::Bool };
+            let x = to_dtype(t, DType::Bool);
+            let acc = if op == ReduceOp::All {
+                fold::<Bool8>(&x, &mask, 1, |a, b| a & b)
+            } else {
+                fold::<Bool8>(&x, &mask, 0, |a, b| a | b)
+            };
+            let r = from_acc::<Bool8>(acc, &shape, |c| c)?;
+            Ok(to_dtype(&r, out_dt))
+        }
+    }
+}
+
+fn first_value<T: Element>(t: &Tensor) -> T::C {
+    // SAFETY: callers ensure `t` is non-empty, so its offset is a valid element.
+    unsafe { (*t.base::<T>().add(t.offset())).to_c() }
+}
+
+fn float_dtype(op: &str, t: &Tensor, dtype: Option<DType>) -> Result<DType> {
+    let dt = dtype.unwrap_or(t.dtype());
+    if !dt.is_float() {
+        bail!(
+            Runtime,
+            "{op}(): could not infer output dtype. Input dtype must be either a floating point or complex dtype. Got: {}",
+            dt.scalar_name()
+        );
+    }
+    Ok(dt)
+}
+
+pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
+    let dt = float_dtype("mean", t, dtype)?;
+    let mask = reduced_mask("mean", t.ndim(), dims)?;
+    let count: usize = t.shape().iter().zip(&mask).filter(|(_, &r)| r).map(|(&d, _)| d).product();
+    let s = reduce(ReduceOp::Sum, t, dims, keepdim, Some(dt))?;
+    binary(BinaryOp::Div, Arg::T(&s), Arg::S(Scalar::Float(count as f64)), None)
+}
+
+/// `var` with Bessel-style `correction` (1 = unbiased).
+pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+    let dt = float_dtype("var", t, None)?;
+    let mask = reduced_mask("var", t.ndim(), dims)?;
+    let count: usize = t.shape().iter().zip(&mask).filter(|(_, &r)| r).map(|(&d, _)| d).product();
+    // Two passes in float64 accumulation would be ideal for f32; the deviation
+    // form below is already exact for constant inputs and stable in practice.
+    let m = mean(t, dims, true, None)?;
+    let dev = binary(BinaryOp::Sub, Arg::T(t), Arg::T(&m), None)?;
+    let sq = binary(BinaryOp::Mul, Arg::T(&dev), Arg::T(&dev), None)?;
+    let ss = reduce(ReduceOp::Sum, &sq, dims, keepdim, Some(dt))?;
+    let denom = (count as f64 - correction).max(0.0);
+    binary(BinaryOp::Div, Arg::T(&ss), Arg::S(Scalar::Float(denom)), None)
+}
+
+pub fn std(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
+    unary(UnaryOp::Sqrt, &var(t, dims, correction, keepdim)?, None)
+}
+
+/// `torch.norm` / `linalg.vector_norm` for p in {inf, -inf, 0, positive floats}.
+pub fn norm(t: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<Tensor> {
+    let dt = if t.dtype().is_float() {
+        t.dtype()
+    } else {
+        bail!(Runtime, "norm(): input dtype should be either floating point or complex. Got {} instead.", t.dtype().scalar_name());
+    };
+    let a = unary(UnaryOp::Abs, t, None)?;
+    if p == f64::INFINITY {
+        return reduce(ReduceOp::Amax, &a, dims, keepdim, None);
+    }
+    if p == f64::NEG_INFINITY {
+        return reduce(ReduceOp::Amin, &a, dims, keepdim, None);
+    }
+    if p == 0.0 {
+        let nz = binary(BinaryOp::Ne, Arg::T(&a), Arg::S(Scalar::Int(0)), None)?;
+        return reduce(ReduceOp::Sum, &nz, dims, keepdim, Some(dt));
+    }
+    if p == 1.0 {
+        return reduce(ReduceOp::Sum, &a, dims, keepdim, None);
+    }
+    let powed = if p == 2.0 {
+        binary(BinaryOp::Mul, Arg::T(&a), Arg::T(&a), None)?
+    } else {
+        binary(BinaryOp::Pow, Arg::T(&a), Arg::S(Scalar::Float(p)), None)?
+    };
+    let s = reduce(ReduceOp::Sum, &powed, dims, keepdim, None)?;
+    if p == 2.0 {
+        unary(UnaryOp::Sqrt, &s, None)
+    } else {
+        binary(BinaryOp::Pow, Arg::T(&s), Arg::S(Scalar::Float(1.0 / p)), None)
+    }
+}
+
+/// `torch.logsumexp`, shifted by the max for stability.
+pub fn logsumexp(t: &Tensor, dims: &[i64], keepdim: bool) -> Result<Tensor> {
+    let x = if t.dtype().is_float() { t.clone() } else { to_dtype(t, DEFAULT_FLOAT) };
+    if x.numel() == 0 {
+        let e = unary(UnaryOp::Exp, &x, None)?;
+        return unary(UnaryOp::Log, &reduce(ReduceOp::Sum, &e, Some(dims), keepdim, None)?, None);
+    }
+    let m = reduce(ReduceOp::Amax, &x, Some(dims), true, None)?;
+    // An infinite max would turn x - m into NaN; shifting by 0 there is exact.
+    let finite = unary(UnaryOp::IsFinite, &m, None)?;
+    let m = super::binary::where_(&finite, Arg::T(&m), Arg::S(Scalar::Float(0.0)))?;
+    let e = unary(UnaryOp::Exp, &binary(BinaryOp::Sub, Arg::T(&x), Arg::T(&m), None)?, None)?;
+    let s = unary(UnaryOp::Log, &reduce(ReduceOp::Sum, &e, Some(dims), keepdim, None)?, None)?;
+    let m = if keepdim { m } else { super::shape::squeeze_dims(&m, dims)? };
+    binary(BinaryOp::Add, Arg::T(&s), Arg::T(&m), None)
+}
+
+/// `max`/`min`/`argmax`/`argmin` along one dim: (values, int64 indices).
+pub fn arg_extreme(t: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Tensor, Tensor)> {
+    let name = if is_max { "max" } else { "min" };
+    let d = wrap_dim(dim, t.ndim())?;
+    let x = if t.ndim() == 0 { t.view_of(t.layout().unsqueeze(0)) } else { t.clone() };
+    if x.shape()[d] == 0 {
+        bail!(
+            Index,
+            "{name}(): Expected reduction dim {d} to have non-zero size (input shape {})",
+            fmt_shape(t.shape())
+        );
+    }
+    let dt = x.dtype();
+    let xx = if dt == DType::Bool { to_dtype(&x, DType::U8) } else { x.clone() };
+    let mut shape: Dims = x.shape().into();
+    shape.remove(d);
+    let (vals, idx) = crate::with_dtype!(xx.dtype(), T, {
+        // NaN wins, and the first NaN/extreme is kept on ties (PyTorch's rule).
+        let (v, i) = if is_max {
+            arg_reduce::<T>(&xx, d, |v, b| !b.is_nan() && (v > b || v.is_nan()))
+        } else {
+            arg_reduce::<T>(&xx, d, |v, b| !b.is_nan() && (v < b || v.is_nan()))
+        };
+        (Tensor::from_vec(v, &shape)?, Tensor::from_vec(i, &shape)?)
+    });
+    let vals = to_dtype(&vals, dt);
+    if keepdim && t.ndim() > 0 {
+        return Ok((vals.view_of(vals.layout().unsqueeze(d)), idx.view_of(idx.layout().unsqueeze(d))));
+    }
+    Ok((vals, idx))
+}
+
+/// `argmax`/`argmin` over all elements (of the flattened tensor).
+pub fn arg_extreme_all(t: &Tensor, is_max: bool) -> Result<Tensor> {
+    if t.numel() == 0 {
+        bail!(Runtime, "{}(): Expected reduction dim to be specified for input.numel() == 0.", if is_max { "argmax" } else { "argmin" });
+    }
+    let flat = super::shape::reshape(t, &[-1])?;
+    Ok(arg_extreme(&flat, 0, false, is_max)?.1)
+}
+
+/// `cumsum`/`cumprod` along `dim`; integer inputs accumulate in int64.
+pub fn cumulative(t: &Tensor, dim: i64, prod: bool, dtype: Option<DType>) -> Result<Tensor> {
+    let d = wrap_dim(dim, t.ndim())?;
+    let dt = dtype.unwrap_or(if t.dtype().is_float() { t.dtype() } else { DType::I64 });
+    let x = to_dtype(t, dt);
+    let out = Tensor::zeros(dt, t.shape());
+    if t.ndim() == 0 {
+        crate::cpu::elementwise::copy_cast(&out, &x);
+        return Ok(out);
+    }
+    crate::with_dtype!(dt, T, {
+        if prod {
+            scan::<T>(&out, &x, d, Compute::mul)
+        } else {
+            scan::<T>(&out, &x, d, Compute::add)
+        }
+    });
+    Ok(out)
+}

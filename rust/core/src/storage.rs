@@ -1,0 +1,170 @@
+//! Reference-counted, typed, untyped-in-memory buffers shared by all views.
+//!
+//! NOTE [Storage sharing]: a [`Storage`] is always held in an `Arc`; every view,
+//! every `numpy()` array exported from a tensor and every tensor imported with
+//! `from_numpy` holds one strong count, so the memory lives until the last of
+//! them is gone, whichever dies first. Storage is never reallocated, so raw
+//! pointers handed to NumPy stay valid for the life of the `Arc`.
+//!
+//! NOTE [Version counter]: `version` is bumped by every in-place write made through
+//! rtensor. It is shared by every view because it lives on the storage (PyTorch
+//! keeps it on the storage impl for the same reason). Autograd compares it with
+//! the version a saved tensor recorded. Writes made through NumPy bypass it.
+
+use crate::device::Device;
+use crate::dtype::{DType, Element};
+use crate::error::Result;
+use crate::bail;
+use std::alloc::{alloc_zeroed, dealloc, Layout as AllocLayout};
+use std::any::Any;
+use std::ptr::NonNull;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Alignment of owned buffers: a cache line, enough for any SIMD load.
+const ALIGN: usize = 64;
+
+enum Owner {
+    /// Memory from our allocator, `bytes` long, `ALIGN`-aligned.
+    Owned { bytes: usize },
+    /// Memory that belongs to someone else (a NumPy array); the box keeps it alive.
+    Foreign(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
+}
+
+pub struct Storage {
+    ptr: NonNull<u8>,
+    len: usize,
+    dtype: DType,
+    device: Device,
+    writable: bool,
+    version: AtomicU64,
+    owner: Owner,
+}
+
+// SAFETY: `Storage` owns (or keeps alive) a plain byte buffer; moving it to another
+// thread is fine. Sharing (`Sync`) means several threads may hold `&Storage` and
+// write through `ptr`. Rtensor's own kernels never write one element from two
+// threads (outputs that may overlap run on one thread, see `Layout::may_overlap`).
+// Concurrent writes from two *Python* threads to the same tensor are a data race
+// exactly as they are in NumPy and PyTorch; we document this rather than lock
+// every element access.
+unsafe impl Send for Storage {}
+// SAFETY: see above.
+unsafe impl Sync for Storage {}
+
+impl Storage {
+    /// A zero-filled buffer of `len` elements. Zeroing large buffers is free
+    /// (the allocator maps zero pages), and it means `empty()` never exposes
+    /// uninitialised memory.
+    pub fn zeros(dtype: DType, len: usize) -> Storage {
+        let bytes = len * dtype.size();
+        let ptr = if bytes == 0 {
+            // A dangling but aligned pointer: never dereferenced for 0 elements.
+            NonNull::new(ALIGN as *mut u8).unwrap()
+        } else {
+            let layout = AllocLayout::from_size_align(bytes, ALIGN).expect("tensor too large");
+            // SAFETY: `layout` has non-zero size.
+            let p = unsafe { alloc_zeroed(layout) };
+            NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
+        };
+        Storage {
+            ptr,
+            len,
+            dtype,
+            device: Device::Cpu,
+            writable: true,
+            version: AtomicU64::new(0),
+            owner: Owner::Owned { bytes },
+        }
+    }
+
+    pub fn from_vec<T: Element>(v: Vec<T>) -> Storage {
+        let s = Storage::zeros(T::DTYPE, v.len());
+        // SAFETY: `s` was just allocated with room for `v.len()` elements of `T`
+        // (its dtype), suitably aligned, and nobody else can see it yet.
+        unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), s.ptr.as_ptr() as *mut T, v.len()) };
+        s
+    }
+
+    /// Wraps memory that belongs to `owner`.
+    ///
+    /// # Safety
+    /// `ptr` must be valid for reads (and writes, if `writable`) of `len`
+    /// elements of `dtype`, aligned for `dtype`, for as long as `owner` lives;
+    /// the owner is dropped only when the storage is.
+    pub unsafe fn from_foreign(
+        ptr: NonNull<u8>,
+        len: usize,
+        dtype: DType,
+        writable: bool,
+        owner: Box<dyn Any + Send + Sync>,
+    ) -> Storage {
+        Storage {
+            ptr,
+            len,
+            dtype,
+            device: Device::Cpu,
+            writable,
+            version: AtomicU64::new(0),
+            owner: Owner::Foreign(owner),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    pub fn dtype(&self) -> DType {
+        self.dtype
+    }
+    pub fn device(&self) -> Device {
+        self.device
+    }
+    pub fn nbytes(&self) -> usize {
+        self.len * self.dtype.size()
+    }
+    pub fn is_writable(&self) -> bool {
+        self.writable
+    }
+    pub fn version(&self) -> u64 {
+        self.version.load(Ordering::Relaxed)
+    }
+    pub fn bump_version(&self) {
+        self.version.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Base address, for `data_ptr()` and the NumPy export.
+    pub fn as_ptr(&self) -> *mut u8 {
+        self.ptr.as_ptr()
+    }
+
+    /// Typed base pointer. Panics only on an internal dtype mix-up (a bug).
+    pub fn typed_ptr<T: Element>(&self) -> *mut T {
+        assert_eq!(T::DTYPE, self.dtype, "internal error: storage dtype mismatch");
+        self.ptr.as_ptr() as *mut T
+    }
+
+    pub fn check_writable(&self, op: &str) -> Result<()> {
+        if !self.writable {
+            bail!(
+                Runtime,
+                "{op}: the tensor's memory is read-only (it was imported from a read-only NumPy array); \
+                 clone() it before writing"
+            );
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Storage {
+    fn drop(&mut self) {
+        if let Owner::Owned { bytes } = self.owner {
+            if bytes > 0 {
+                // SAFETY: allocated in `zeros` with exactly this size and alignment.
+                unsafe { dealloc(self.ptr.as_ptr(), AllocLayout::from_size_align_unchecked(bytes, ALIGN)) };
+            }
+        }
+        // Foreign memory is released when the owner box drops after this.
+    }
+}
