@@ -2,6 +2,7 @@
 
 HYPOTHESIS_PROFILE=ci (default): 40 examples per property, no deadline.
 HYPOTHESIS_PROFILE=dev: 10 examples per property, for quick local iterations.
+HYPOTHESIS_PROFILE=thorough: 300 examples per property, for hunting rare failures.
 """
 import os
 import sys
@@ -18,4 +19,5 @@ _common = dict(
 )
 settings.register_profile("ci", max_examples=40, **_common)
 settings.register_profile("dev", max_examples=10, **_common)
+settings.register_profile("thorough", max_examples=300, **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

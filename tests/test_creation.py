@@ -305,7 +305,7 @@ def test_arange(args, kwargs, expected, dtype_name):
 
 
 @given(start=st.integers(-20, 20), stop=st.integers(-20, 20), step=st.integers(-5, 5).filter(bool))
-@settings(max_examples=60, deadline=None)
+@settings(deadline=None)
 def test_arange_int_matches_numpy(start, stop, step):
     if (stop - start) * step < 0:
         # PyTorch: "upper bound and larger bound inconsistent with step sign"

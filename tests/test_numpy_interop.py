@@ -214,7 +214,7 @@ def test_from_numpy_negative_strides_layout():
     assert a[0, 0] == -1.0
 
 
-@settings(deadline=None, max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, max_examples=2 * settings.default.max_examples, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data(), dtype=st.sampled_from(SUPPORTED))
 def test_from_numpy_random_strided_arrays(data, dtype):
     shape = tuple(data.draw(st.lists(st.integers(1, 5), min_size=1, max_size=3)))

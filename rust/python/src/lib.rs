@@ -1,1 +1,80 @@
+#![allow(non_snake_case)]
+//! `rtensor._C`: the compiled half of rtensor. A thin layer: convert Python
+//! values, call `rtensor-core` through `call::run`, wrap the result. No maths here.
 
+mod arith;
+mod call;
+mod convert;
+mod functions;
+mod indexing;
+mod numpy;
+mod tensor;
+mod types;
+mod views;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let py = m.py();
+    m.add_class::<tensor::PyTensor>()?;
+    m.add_class::<types::PyDType>()?;
+    m.add_class::<types::PyDevice>()?;
+    m.add_class::<functions::PyGenerator>()?;
+    m.add_class::<numpy::StorageOwner>()?;
+    for &dt in rtensor_core::dtype::ALL_DTYPES.iter() {
+        m.add(dt.name(), types::dtype_obj(py, dt))?;
+    }
+    macro_rules! add_fns {
+        ($($f:path),* $(,)?) => { $( m.add_function(wrap_pyfunction!($f, m)?)?; )* };
+    }
+    add_fns!(
+        convert::_set_size_type,
+        arith::binary,
+        arith::binary_,
+        arith::unary,
+        arith::unary_,
+        arith::clamp,
+        arith::where_,
+        arith::lerp,
+        indexing::index_select,
+        indexing::masked_select,
+        indexing::masked_fill,
+        indexing::nonzero,
+        indexing::gather,
+        indexing::scatter,
+        numpy::from_numpy,
+        functions::py_tensor,
+        functions::zeros,
+        functions::ones,
+        functions::empty,
+        functions::full,
+        functions::arange,
+        functions::linspace,
+        functions::eye,
+        functions::manual_seed,
+        functions::initial_seed,
+        functions::rand,
+        functions::randn,
+        functions::randint,
+        functions::randperm,
+        functions::normal,
+        functions::set_num_threads,
+        functions::get_num_threads,
+        functions::reduction,
+        functions::var,
+        functions::norm,
+        functions::logsumexp,
+        functions::arg_extreme,
+        functions::cumulative,
+        functions::linalg,
+        functions::cat,
+        functions::stack,
+        functions::result_type,
+        functions::promote_types,
+        functions::can_cast,
+        functions::copy_,
+        functions::fill_,
+    );
+    Ok(())
+}

@@ -1,0 +1,251 @@
+//! Python values → core values: scalars, op arguments, sizes, nested data.
+
+use crate::call::IntoPyResult;
+use crate::tensor::PyTensor;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyTuple, PyType};
+use rtensor_core::dtype::{Category, DEFAULT_FLOAT, DEFAULT_INT};
+use rtensor_core::ops::Arg;
+use rtensor_core::{DType, Scalar, Tensor};
+
+/// A Python number as a core scalar, or `None` when it is not a number.
+pub fn scalar(ob: &Bound<'_, PyAny>) -> Option<Scalar> {
+    if ob.is_instance_of::<PyBool>() {
+        return Some(Scalar::Bool(ob.is_truthy().ok()?));
+    }
+    if ob.is_instance_of::<PyFloat>() {
+        return ob.extract::<f64>().ok().map(Scalar::Float);
+    }
+    if ob.is_instance_of::<PyInt>() {
+        return ob.extract::<i64>().ok().map(Scalar::Int);
+    }
+    // NumPy scalars and other numbers: ints through __index__, then floats.
+    let tname = ob.get_type().name().ok()?.to_string();
+    if tname.starts_with("bool") {
+        return ob.is_truthy().ok().map(Scalar::Bool);
+    }
+    if ob.hasattr("__index__").ok()? {
+        return ob.extract::<i64>().ok().map(Scalar::Int);
+    }
+    if ob.hasattr("__float__").ok()? && !ob.is_instance_of::<PyTensor>() {
+        return ob.extract::<f64>().ok().map(Scalar::Float);
+    }
+    None
+}
+
+pub fn scalar_to_py(py: Python<'_>, s: Scalar) -> PyResult<Py<PyAny>> {
+    Ok(match s {
+        Scalar::Bool(b) => PyBool::new(py, b).to_owned().into_any().unbind(),
+        Scalar::Int(i) => i.into_pyobject(py)?.into_any().unbind(),
+        Scalar::Float(f) => f.into_pyobject(py)?.into_any().unbind(),
+    })
+}
+
+/// An op argument we own: a tensor handle (cheap clone) or a scalar.
+pub enum OwnedArg {
+    T(Tensor),
+    S(Scalar),
+}
+
+impl OwnedArg {
+    pub fn as_arg(&self) -> Arg<'_> {
+        match self {
+            OwnedArg::T(t) => Arg::T(t),
+            OwnedArg::S(s) => Arg::S(*s),
+        }
+    }
+    pub fn numel(&self) -> usize {
+        match self {
+            OwnedArg::T(t) => t.numel(),
+            OwnedArg::S(_) => 1,
+        }
+    }
+}
+
+/// A tensor or a number; `None` for anything else (the caller returns NotImplemented).
+pub fn arg(ob: &Bound<'_, PyAny>) -> Option<OwnedArg> {
+    if let Ok(t) = ob.cast::<PyTensor>() {
+        return Some(OwnedArg::T(t.borrow().t.clone()));
+    }
+    scalar(ob).map(OwnedArg::S)
+}
+
+/// Like [`arg`], raising `TypeError` naming the op for unsupported values.
+pub fn arg_or_err(op: &str, ob: &Bound<'_, PyAny>) -> PyResult<OwnedArg> {
+    arg(ob).ok_or_else(|| {
+        PyTypeError::new_err(format!(
+            "{op}(): argument 'other' must be a Tensor or a number, not {}",
+            ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))
+    })
+}
+
+pub fn tensor_arg(op: &str, name: &str, ob: &Bound<'_, PyAny>) -> PyResult<Tensor> {
+    match ob.cast::<PyTensor>() {
+        Ok(t) => Ok(t.borrow().t.clone()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{op}(): argument '{name}' must be Tensor, not {}",
+            ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))),
+    }
+}
+
+/// Sizes given as `f(2, 3)`, `f((2, 3))`, `f([2, 3])` or `f(rtensor.Size(...))`.
+pub fn parse_size(args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
+    if args.len() == 1 {
+        let a = args.get_item(0)?;
+        if !a.is_instance_of::<PyInt>() {
+            if let Ok(seq) = a.cast::<PySequence>() {
+                return size_from_seq(seq);
+            }
+        }
+    }
+    size_from_seq(args.as_sequence())
+}
+
+pub fn size_from_seq(seq: &Bound<'_, PySequence>) -> PyResult<Vec<usize>> {
+    let mut out = Vec::with_capacity(seq.len()?);
+    let raw: Vec<i64> = (0..seq.len()?)
+        .map(|i| {
+            seq.get_item(i)?.extract::<i64>().map_err(|_| {
+                PyTypeError::new_err("size must be a sequence of ints (e.g. (2, 3)) or ints given as separate arguments")
+            })
+        })
+        .collect::<PyResult<_>>()?;
+    for &d in &raw {
+        if d < 0 {
+            return Err(PyRuntimeError::new_err(format!(
+                "Trying to create tensor with negative dimension {d}: {raw:?}"
+            )));
+        }
+        out.push(d as usize);
+    }
+    Ok(out)
+}
+
+/// Integer list arguments like `view(2, -1)` or `permute((1, 0))`.
+pub fn parse_ints(args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
+    if args.len() == 1 {
+        let a = args.get_item(0)?;
+        if let Ok(i) = a.extract::<i64>() {
+            return Ok(vec![i]);
+        }
+        if let Ok(seq) = a.cast::<PySequence>() {
+            return seq.try_iter()?.map(|x| x?.extract::<i64>()).collect();
+        }
+    }
+    args.iter().map(|x| x.extract::<i64>()).collect()
+}
+
+/// Dims given as an int, a tuple/list of ints, or None.
+pub fn parse_dims(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
+    match ob {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => {
+            if let Ok(i) = o.extract::<i64>() {
+                Ok(Some(vec![i]))
+            } else {
+                Ok(Some(o.extract::<Vec<i64>>().map_err(|_| {
+                    PyTypeError::new_err("dim must be an int, a tuple of ints or None")
+                })?))
+            }
+        }
+    }
+}
+
+static SIZE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+
+/// Called once by `rtensor/__init__.py` with the Python `Size` class.
+#[pyfunction]
+pub fn _set_size_type(py: Python<'_>, t: Bound<'_, PyType>) -> PyResult<()> {
+    let _ = SIZE_TYPE.set(py, t.unbind());
+    Ok(())
+}
+
+pub fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    let tup = PyTuple::new(py, shape)?;
+    match SIZE_TYPE.get(py) {
+        Some(t) => t.bind(py).call1((tup,)),
+        None => Ok(tup.into_any()),
+    }
+}
+
+/// Values collected from nested Python data by [`collect`].
+#[derive(Default)]
+pub struct Collected {
+    pub shape: Vec<usize>,
+    pub values: Vec<Scalar>,
+    pub category: Option<Category>,
+}
+
+/// Walks nested lists/tuples of numbers (and tensors) into shape + values.
+pub fn collect(ob: &Bound<'_, PyAny>, depth: usize, acc: &mut Collected) -> PyResult<()> {
+    if let Some(s) = scalar(ob) {
+        if depth != acc.shape.len() {
+            return Err(PyValueError::new_err(format!(
+                "expected sequence of length {} at dim {depth} (got a number)",
+                acc.shape.get(depth).copied().unwrap_or(0)
+            )));
+        }
+        let c = s.category();
+        acc.category = Some(acc.category.map_or(c, |a| a.max(c)));
+        acc.values.push(s);
+        return Ok(());
+    }
+    if let Ok(t) = ob.cast::<PyTensor>() {
+        let t = t.borrow().t.clone();
+        if t.ndim() == 0 {
+            let s = t.item().py()?;
+            return collect(&scalar_to_py(ob.py(), s)?.into_bound(ob.py()), depth, acc);
+        }
+    }
+    let seq = if ob.is_instance_of::<PyList>() || ob.is_instance_of::<PyTuple>() {
+        ob.cast::<PySequence>().map_err(PyErr::from)?.clone()
+    } else if let Ok(seq) = ob.cast::<PySequence>() {
+        if ob.is_instance_of::<pyo3::types::PyString>() {
+            return Err(PyTypeError::new_err("new(): invalid data type 'str'"));
+        }
+        seq.clone()
+    } else {
+        return Err(PyTypeError::new_err(format!(
+            "Could not infer dtype of {}",
+            ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        )));
+    };
+    let n = seq.len()?;
+    if depth == acc.shape.len() {
+        if !acc.values.is_empty() {
+            return Err(PyValueError::new_err(format!("expected a number at dim {depth}, got a sequence")));
+        }
+        acc.shape.push(n);
+    } else if acc.shape[depth] != n {
+        return Err(PyValueError::new_err(format!(
+            "expected sequence of length {} at dim {depth} (got {n})",
+            acc.shape[depth]
+        )));
+    }
+    for i in 0..n {
+        collect(&seq.get_item(i)?, depth + 1, acc)?;
+    }
+    Ok(())
+}
+
+/// The dtype `torch.tensor(data)` infers.
+pub fn inferred_dtype(c: Option<Category>) -> DType {
+    match c {
+        Some(Category::Bool) => DType::Bool,
+        Some(Category::Int) => DEFAULT_INT,
+        _ => DEFAULT_FLOAT,
+    }
+}
+
+/// Builds a tensor of `dtype` from collected values.
+pub fn tensor_from_collected(c: &Collected, dtype: DType) -> PyResult<Tensor> {
+    rtensor_core::with_dtype!(dtype, T, {
+        let v: Vec<T> = c.values.iter().map(|s| s.to_elem::<T>()).collect();
+        Tensor::from_vec(v, &c.shape).py()
+    })
+}

@@ -1,0 +1,415 @@
+//! Module-level functions: creation, random, reductions, linear algebra, joining.
+//! Signatures follow PyTorch; the Python package re-exports most of them as is.
+
+use crate::call::{run, run_ok, IntoPyResult};
+use crate::convert::{collect, inferred_dtype, parse_dims, parse_size, scalar, tensor_from_collected, tensor_arg, Collected};
+use crate::tensor::{wrap, wrap_new, PyTensor};
+use crate::types::{parse_device, parse_opt_dtype};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use rtensor_core::dtype::{DEFAULT_FLOAT, DEFAULT_INT};
+use rtensor_core::ops::{self, creation, random, reduce, reduce::ReduceOp};
+use rtensor_core::{DType, Scalar, Tensor};
+use std::sync::Mutex;
+
+/// `rtensor.tensor(data, dtype=None, device=None, requires_grad=False)`: always copies.
+pub fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DType>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    parse_device(device)?;
+    if let Ok(t) = data.cast::<PyTensor>() {
+        let t = t.borrow().t.clone();
+        let dt = dtype.unwrap_or(t.dtype());
+        return wrap_new(py, if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) }, requires_grad);
+    }
+    if let Ok(arr) = data.cast::<numpy::PyUntypedArray>() {
+        let t = crate::numpy::from_numpy_array(arr)?;
+        let dt = dtype.unwrap_or(t.dtype());
+        return wrap_new(py, run_ok(py, t.numel(), || if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) })?, requires_grad);
+    }
+    let mut c = Collected::default();
+    collect(data, 0, &mut c)?;
+    let dt = dtype.unwrap_or(inferred_dtype(c.category));
+    wrap_new(py, tensor_from_collected(&c, dt)?, requires_grad)
+}
+
+#[pyfunction]
+#[pyo3(name = "tensor", signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
+pub fn py_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
+    let _ = pin_memory;
+    tensor(py, data, parse_opt_dtype(dtype)?, device, requires_grad)
+}
+
+/// Shared front of the sized creation functions: parses size, dtype, device.
+fn sized(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, default: DType) -> PyResult<(Vec<usize>, DType)> {
+    parse_device(device)?;
+    Ok((parse_size(size)?, parse_opt_dtype(dtype)?.unwrap_or(default)))
+}
+
+#[pyfunction]
+#[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false, out=None))]
+pub fn zeros(py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+    let _ = out;
+    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+    wrap_new(py, Tensor::zeros(dt, &shape), requires_grad)
+}
+
+#[pyfunction]
+#[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false, out=None))]
+pub fn ones(py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+    let _ = out;
+    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+    let n = shape.iter().product();
+    wrap_new(py, run_ok(py, n, || creation::full(&shape, Scalar::Int(1), dt))?, requires_grad)
+}
+
+/// `empty` returns zeroed memory: as cheap as uninitialised (the allocator maps
+/// zero pages) and never exposes stale data.
+#[pyfunction]
+#[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false, out=None, pin_memory=false, memory_format=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn empty(py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>, pin_memory: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+    let _ = (out, pin_memory, memory_format);
+    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+    wrap_new(py, Tensor::zeros(dt, &shape), requires_grad)
+}
+
+#[pyfunction]
+#[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
+pub fn full(py: Python<'_>, size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    parse_device(device)?;
+    let shape = parse_size(&PyTuple::new(size.py(), [size])?)?;
+    let v = scalar(fill_value).or_else(|| {
+        fill_value.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok())
+    }).ok_or_else(|| PyTypeError::new_err("full(): fill_value must be a number"))?;
+    let dt = parse_opt_dtype(dtype)?.unwrap_or(match v {
+        Scalar::Bool(_) => DType::Bool,
+        Scalar::Int(_) => DEFAULT_INT,
+        Scalar::Float(_) => DEFAULT_FLOAT,
+    });
+    let n = shape.iter().product();
+    wrap_new(py, run_ok(py, n, || creation::full(&shape, v, dt))?, requires_grad)
+}
+
+#[pyfunction]
+#[pyo3(signature = (start, end=None, step=None, *, dtype=None, device=None, requires_grad=false))]
+pub fn arange(py: Python<'_>, start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    parse_device(device)?;
+    let num = |o: &Bound<'_, PyAny>| {
+        scalar(o)
+            .or_else(|| o.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok()))
+            .ok_or_else(|| PyTypeError::new_err("arange(): start, end and step must be numbers"))
+    };
+    let (s, e) = match end {
+        Some(e) if !e.is_none() => (num(start)?, num(e)?),
+        _ => (Scalar::Int(0), num(start)?),
+    };
+    let st = match step {
+        Some(x) if !x.is_none() => num(x)?,
+        _ => Scalar::Int(1),
+    };
+    let any_float = [s, e, st].iter().any(|x| matches!(x, Scalar::Float(_)));
+    let dt = parse_opt_dtype(dtype)?.unwrap_or(if any_float { DEFAULT_FLOAT } else { DEFAULT_INT });
+    wrap_new(py, creation::arange(s, e, st, dt).py()?, requires_grad)
+}
+
+#[pyfunction]
+#[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
+pub fn linspace(py: Python<'_>, start: f64, end: f64, steps: i64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    parse_device(device)?;
+    let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
+    wrap_new(py, creation::linspace(start, end, steps, dt).py()?, requires_grad)
+}
+
+#[pyfunction]
+#[pyo3(signature = (n, m=None, *, dtype=None, device=None, requires_grad=false))]
+pub fn eye(py: Python<'_>, n: i64, m: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    parse_device(device)?;
+    let m = m.unwrap_or(n);
+    if n < 0 || m < 0 {
+        return Err(PyRuntimeError::new_err(format!("eye(): n and m must be non-negative, got n={n}, m={m}")));
+    }
+    let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
+    wrap_new(py, creation::eye(n as usize, m as usize, dt).py()?, requires_grad)
+}
+
+/// `torch.Generator`: an independent random stream.
+#[pyclass(name = "Generator", module = "rtensor")]
+pub struct PyGenerator {
+    pub g: Mutex<random::Generator>,
+}
+
+#[pymethods]
+impl PyGenerator {
+    #[new]
+    #[pyo3(signature = (device=None))]
+    fn new(device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
+        parse_device(device)?;
+        Ok(PyGenerator { g: Mutex::new(random::Generator::new(67280421310721)) })
+    }
+    fn manual_seed(slf: PyRef<'_, Self>, seed: i64) -> PyRef<'_, Self> {
+        *slf.g.lock().unwrap_or_else(|e| e.into_inner()) = random::Generator::new(seed as u64);
+        slf
+    }
+    fn initial_seed(&self) -> u64 {
+        self.g.lock().unwrap_or_else(|e| e.into_inner()).initial_seed()
+    }
+    fn seed(&self) -> u64 {
+        let s = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+        *self.g.lock().unwrap_or_else(|e| e.into_inner()) = random::Generator::new(s);
+        s
+    }
+}
+
+#[pyfunction]
+pub fn manual_seed(seed: i64) {
+    random::manual_seed(seed as u64);
+}
+
+#[pyfunction]
+pub fn initial_seed() -> u64 {
+    random::default_generator().lock().unwrap_or_else(|e| e.into_inner()).initial_seed()
+}
+
+/// Runs a sampler with the user's generator or the default one.
+fn sample(generator: Option<&Bound<'_, PyGenerator>>, f: impl FnOnce(Option<&mut random::Generator>) -> rtensor_core::Result<Tensor>) -> PyResult<Tensor> {
+    match generator {
+        Some(g) => {
+            let g = g.borrow();
+            let mut guard = g.g.lock().unwrap_or_else(|e| e.into_inner());
+            f(Some(&mut guard)).py()
+        }
+        None => f(None).py(),
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (*size, generator=None, dtype=None, device=None, requires_grad=false))]
+pub fn rand(py: Python<'_>, size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+    wrap_new(py, sample(generator, |g| random::rand(&shape, dt, g))?, requires_grad)
+}
+
+#[pyfunction]
+#[pyo3(signature = (*size, generator=None, dtype=None, device=None, requires_grad=false))]
+pub fn randn(py: Python<'_>, size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+    wrap_new(py, sample(generator, |g| random::randn(&shape, dt, g))?, requires_grad)
+}
+
+/// `randint(high, size)` or `randint(low, high, size)`.
+#[pyfunction]
+#[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn randint(py: Python<'_>, args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, size: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+    parse_device(device)?;
+    let mut ints: Vec<i64> = Vec::new();
+    let mut shape_ob = size.cloned();
+    for a in args.iter() {
+        if let Ok(i) = a.extract::<i64>() {
+            ints.push(i);
+        } else {
+            shape_ob = Some(a);
+        }
+    }
+    let (low, high) = match ints.as_slice() {
+        [h] => (0, *h),
+        [l, h] => (*l, *h),
+        _ => return Err(PyTypeError::new_err("randint() expects (high, size) or (low, high, size)")),
+    };
+    let shape_ob = shape_ob.ok_or_else(|| PyTypeError::new_err("randint() missing required argument 'size'"))?;
+    let shape = parse_size(&PyTuple::new(py, [shape_ob])?)?;
+    let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_INT);
+    wrap_new(py, sample(generator, |g| random::randint(low, high, &shape, dt, g))?, requires_grad)
+}
+
+#[pyfunction]
+#[pyo3(signature = (n, *, generator=None, dtype=None, device=None, requires_grad=false))]
+pub fn randperm(py: Python<'_>, n: i64, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    parse_device(device)?;
+    if n < 0 {
+        return Err(PyRuntimeError::new_err(format!("randperm(): n must be non-negative, got {n}")));
+    }
+    let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_INT);
+    wrap_new(py, sample(generator, |g| random::randperm(n as usize, dt, g))?, requires_grad)
+}
+
+/// `normal(mean, std, size)` with float mean/std (tensor forms are in Python).
+#[pyfunction]
+#[pyo3(signature = (mean, std, size, *, generator=None, dtype=None, device=None, requires_grad=false))]
+#[allow(clippy::too_many_arguments)]
+pub fn normal(py: Python<'_>, mean: f64, std: f64, size: &Bound<'_, PyAny>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    parse_device(device)?;
+    let shape = parse_size(&PyTuple::new(py, [size])?)?;
+    let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
+    wrap_new(py, sample(generator, |g| random::normal(mean, std, &shape, dt, g))?, requires_grad)
+}
+
+#[pyfunction]
+pub fn set_num_threads(n: i64) -> PyResult<()> {
+    if n < 1 {
+        return Err(PyRuntimeError::new_err(format!("set_num_threads expects a positive integer, got {n}")));
+    }
+    rtensor_core::threads::set_num_threads(n as usize);
+    Ok(())
+}
+
+#[pyfunction]
+pub fn get_num_threads() -> usize {
+    rtensor_core::threads::num_threads()
+}
+
+fn reduce_op(name: &str) -> PyResult<ReduceOp> {
+    Ok(match name {
+        "sum" => ReduceOp::Sum,
+        "prod" => ReduceOp::Prod,
+        "amax" => ReduceOp::Amax,
+        "amin" => ReduceOp::Amin,
+        "all" => ReduceOp::All,
+        "any" => ReduceOp::Any,
+        _ => return Err(PyTypeError::new_err(format!("unknown reduction '{name}'"))),
+    })
+}
+
+/// Fold reductions and `mean`: `name(a, dim=None, keepdim=False, dtype=None)`.
+#[pyfunction]
+#[pyo3(signature = (name, a, dim=None, keepdim=false, dtype=None))]
+pub fn reduction(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg(name, "input", a)?;
+    let dims = parse_dims(dim)?;
+    let dt = parse_opt_dtype(dtype)?;
+    let r = if name == "mean" {
+        run(py, t.numel(), || reduce::mean(&t, dims.as_deref(), keepdim, dt))?
+    } else {
+        let op = reduce_op(name)?;
+        run(py, t.numel(), || reduce::reduce(op, &t, dims.as_deref(), keepdim, dt))?
+    };
+    wrap(py, r)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, dim=None, correction=1.0, keepdim=false, take_sqrt=false))]
+pub fn var(py: Python<'_>, a: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, correction: f64, keepdim: bool, take_sqrt: bool) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg(if take_sqrt { "std" } else { "var" }, "input", a)?;
+    let dims = parse_dims(dim)?;
+    let r = run(py, t.numel(), || {
+        if take_sqrt {
+            reduce::std(&t, dims.as_deref(), correction, keepdim)
+        } else {
+            reduce::var(&t, dims.as_deref(), correction, keepdim)
+        }
+    })?;
+    wrap(py, r)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, p=2.0, dim=None, keepdim=false))]
+pub fn norm(py: Python<'_>, a: &Bound<'_, PyAny>, p: f64, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg("norm", "input", a)?;
+    let dims = parse_dims(dim)?;
+    wrap(py, run(py, t.numel(), || reduce::norm(&t, p, dims.as_deref(), keepdim))?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, dim, keepdim=false))]
+pub fn logsumexp(py: Python<'_>, a: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, keepdim: bool) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg("logsumexp", "input", a)?;
+    let dims = parse_dims(Some(dim))?.unwrap_or_default();
+    wrap(py, run(py, t.numel(), || reduce::logsumexp(&t, &dims, keepdim))?)
+}
+
+/// `max`/`min` along a dim: (values, indices). With `dim=None`, argmax/argmin of all.
+#[pyfunction]
+#[pyo3(signature = (a, dim, keepdim, is_max))]
+pub fn arg_extreme<'py>(py: Python<'py>, a: &Bound<'_, PyAny>, dim: Option<i64>, keepdim: bool, is_max: bool) -> PyResult<Bound<'py, PyTuple>> {
+    let t = tensor_arg(if is_max { "max" } else { "min" }, "input", a)?;
+    let (v, i) = match dim {
+        Some(d) => run(py, t.numel(), || reduce::arg_extreme(&t, d, keepdim, is_max))?,
+        None => {
+            let i = run(py, t.numel(), || reduce::arg_extreme_all(&t, is_max))?;
+            (i.clone(), i)
+        }
+    };
+    PyTuple::new(py, [wrap(py, v)?, wrap(py, i)?])
+}
+
+#[pyfunction]
+#[pyo3(signature = (a, dim, prod, dtype=None))]
+pub fn cumulative(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, prod: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg(if prod { "cumprod" } else { "cumsum" }, "input", a)?;
+    let dt = parse_opt_dtype(dtype)?;
+    wrap(py, run(py, t.numel(), || reduce::cumulative(&t, dim, prod, dt))?)
+}
+
+/// `matmul`, `mm`, `bmm`, `mv`, `dot`, `outer` by name.
+#[pyfunction]
+pub fn linalg(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let x = tensor_arg(name, "input", a)?;
+    let y = tensor_arg(name, "other", b)?;
+    let f = match name {
+        "matmul" => ops::matmul::matmul,
+        "mm" => ops::matmul::mm,
+        "bmm" => ops::matmul::bmm,
+        "mv" => ops::matmul::mv,
+        "dot" | "inner" => ops::matmul::dot,
+        "outer" | "ger" => ops::matmul::outer,
+        _ => return Err(PyTypeError::new_err(format!("unknown linear algebra op '{name}'"))),
+    };
+    wrap(py, run(py, x.numel() + y.numel(), || f(&x, &y))?)
+}
+
+fn tensor_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Tensor>> {
+    if seq.cast::<PyTensor>().is_ok() {
+        return Err(PyTypeError::new_err(format!("{op}(): argument 'tensors' must be a tuple or list of Tensors, not Tensor")));
+    }
+    seq.try_iter()?.map(|x| tensor_arg(op, "tensors", &x?)).collect()
+}
+
+#[pyfunction]
+#[pyo3(signature = (tensors, dim=0))]
+pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
+    let ts = tensor_list("cat", tensors)?;
+    let n = ts.iter().map(|t| t.numel()).sum();
+    wrap(py, run(py, n, || ops::join::cat(&ts, dim))?)
+}
+
+#[pyfunction]
+#[pyo3(signature = (tensors, dim=0))]
+pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
+    let ts = tensor_list("stack", tensors)?;
+    let n = ts.iter().map(|t| t.numel()).sum();
+    wrap(py, run(py, n, || ops::join::stack(&ts, dim))?)
+}
+
+/// `torch.result_type(a, b)` and `torch.promote_types` for the Python layer.
+#[pyfunction]
+pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<crate::types::PyDType>> {
+    let (x, y) = (crate::convert::arg_or_err("result_type", a)?, crate::convert::arg_or_err("result_type", b)?);
+    Ok(crate::types::dtype_obj(py, ops::result_type_of(&[x.as_arg(), y.as_arg()])))
+}
+
+#[pyfunction]
+pub fn promote_types(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<crate::types::PyDType>> {
+    let (x, y) = (crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?);
+    Ok(crate::types::dtype_obj(py, rtensor_core::dtype::promote_types(x, y)))
+}
+
+#[pyfunction]
+pub fn can_cast(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
+    Ok(rtensor_core::dtype::can_cast(crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?))
+}
+
+/// `x[:] = src` style copy with broadcasting and casting (`Tensor.copy_`).
+#[pyfunction]
+pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let d = dst.borrow().t.clone();
+    let s = crate::convert::arg_or_err("copy_", src)?;
+    run(py, d.numel(), || ops::assign("copy_", &d, s.as_arg()))?;
+    Ok(dst.clone().unbind())
+}
+
+/// Fills in place (`fill_`, `zero_`).
+#[pyfunction]
+pub fn fill_(py: Python<'_>, dst: &Bound<'_, PyTensor>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    copy_(py, dst, value)
+}
+

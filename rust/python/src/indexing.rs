@@ -1,0 +1,165 @@
+//! `t[key]` and `t[key] = value`, and the index ops built on them.
+
+use crate::call::{run, IntoPyResult};
+use crate::convert::{arg_or_err, tensor_arg};
+use crate::tensor::{wrap, PyTensor};
+use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyEllipsis, PyInt, PyList, PyNone, PyRange, PySlice, PyTuple};
+use rtensor_core::ops::index::{self as ix, IndexItem};
+use rtensor_core::DType;
+
+fn opt_i64(ob: Bound<'_, PyAny>) -> PyResult<Option<i64>> {
+    if ob.is_none() {
+        Ok(None)
+    } else {
+        ob.extract::<i64>().map(Some).map_err(|_| {
+            PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
+        })
+    }
+}
+
+/// One element of an index key.
+fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
+    if ob.is_instance_of::<PyInt>() && !ob.is_instance_of::<pyo3::types::PyBool>() {
+        return Ok(IndexItem::Int(ob.extract()?));
+    }
+    if let Ok(s) = ob.cast::<PySlice>() {
+        let step = opt_i64(s.getattr("step")?)?.unwrap_or(1);
+        return Ok(IndexItem::Slice(opt_i64(s.getattr("start")?)?, opt_i64(s.getattr("stop")?)?, step));
+    }
+    if ob.is_instance_of::<PyNone>() {
+        return Ok(IndexItem::NewAxis);
+    }
+    if ob.is_instance_of::<PyEllipsis>() {
+        return Ok(IndexItem::Ellipsis);
+    }
+    if let Ok(t) = ob.cast::<PyTensor>() {
+        return Ok(IndexItem::Tensor(t.borrow().t.clone()));
+    }
+    if ob.is_instance_of::<pyo3::types::PyBool>() {
+        // x[True] adds a dim of size 1 (NumPy's rule); x[False] is not supported.
+        if ob.extract::<bool>()? {
+            return Ok(IndexItem::NewAxis);
+        }
+        return Err(PyIndexError::new_err("indexing with the scalar False is not supported by rtensor"));
+    }
+    if ob.is_instance_of::<PyList>() || ob.is_instance_of::<PyRange>() || ob.hasattr("__array_interface__")? {
+        let t = crate::functions::tensor(py, ob, None, None, false)?;
+        let t = t.borrow(py).t.clone();
+        if t.numel() == 0 && t.dtype().is_float() {
+            return Ok(IndexItem::Tensor(rtensor_core::ops::to_dtype(&t, DType::I64)));
+        }
+        return Ok(IndexItem::Tensor(t));
+    }
+    if let Some(rtensor_core::Scalar::Int(i)) = crate::convert::scalar(ob) {
+        return Ok(IndexItem::Int(i));
+    }
+    Err(PyIndexError::new_err(format!(
+        "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
+        ob.get_type().name()?
+    )))
+}
+
+pub fn parse_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
+    if let Ok(tup) = key.cast::<PyTuple>() {
+        tup.iter().map(|k| item(py, &k)).collect()
+    } else {
+        Ok(vec![item(py, key)?])
+    }
+}
+
+#[pymethods]
+impl PyTensor {
+    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+        let items = parse_key(py, key)?;
+        let t = &self.t;
+        let advanced = items.iter().any(|i| matches!(i, IndexItem::Tensor(_)));
+        let r = if advanced { run(py, t.numel(), || ix::index(t, &items))? } else { ix::index(t, &items).py()? };
+        wrap(py, r)
+    }
+
+    fn __setitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let items = parse_key(py, key)?;
+        let v = if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
+            crate::convert::OwnedArg::T(crate::functions::tensor(py, value, Some(self.t.dtype()), None, false)?.borrow(py).t.clone())
+        } else {
+            arg_or_err("__setitem__", value)?
+        };
+        let t = &self.t;
+        run(py, t.numel(), || ix::index_put(t, &items, v.as_arg()))
+    }
+}
+
+#[pyfunction]
+pub fn index_select(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, index: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg("index_select", "input", a)?;
+    let i = tensor_arg("index_select", "index", index)?;
+    wrap(py, run(py, t.numel(), || ix::index_select(&t, dim, &i))?)
+}
+
+#[pyfunction]
+pub fn masked_select(py: Python<'_>, a: &Bound<'_, PyAny>, mask: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg("masked_select", "input", a)?;
+    let m = tensor_arg("masked_select", "mask", mask)?;
+    wrap(py, run(py, t.numel(), || ix::masked_select(&t, &m))?)
+}
+
+/// `masked_fill` (a copy) or `masked_fill_` (in place) depending on `inplace`.
+#[pyfunction]
+pub fn masked_fill(py: Python<'_>, a: &Bound<'_, PyTensor>, mask: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, inplace: bool) -> PyResult<Py<PyTensor>> {
+    let t = a.borrow().t.clone();
+    let m = tensor_arg("masked_fill", "mask", mask)?;
+    let v = match crate::convert::arg(value) {
+        Some(crate::convert::OwnedArg::S(s)) => s,
+        Some(crate::convert::OwnedArg::T(vt)) if vt.ndim() == 0 => vt.item().py()?,
+        _ => {
+            return Err(PyTypeError::new_err(
+                "masked_fill(): value must be a number or a 0-dimensional tensor",
+            ))
+        }
+    };
+    let target = if inplace { t.clone() } else { rtensor_core::ops::clone(&t) };
+    run(py, t.numel(), || ix::masked_fill_(&target, &m, v))?;
+    if inplace {
+        Ok(a.clone().unbind())
+    } else {
+        wrap(py, target)
+    }
+}
+
+#[pyfunction]
+pub fn nonzero(py: Python<'_>, a: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg("nonzero", "input", a)?;
+    wrap(py, run(py, t.numel(), || ix::nonzero(&t))?)
+}
+
+#[pyfunction]
+pub fn gather(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, index: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let t = tensor_arg("gather", "input", a)?;
+    let i = tensor_arg("gather", "index", index)?;
+    wrap(py, run(py, i.numel(), || ix::gather(&t, dim, &i))?)
+}
+
+/// `scatter`/`scatter_add` (copies) and their in-place forms.
+#[pyfunction]
+pub fn scatter(
+    py: Python<'_>,
+    a: &Bound<'_, PyTensor>,
+    dim: i64,
+    index: &Bound<'_, PyAny>,
+    src: &Bound<'_, PyAny>,
+    add: bool,
+    inplace: bool,
+) -> PyResult<Py<PyTensor>> {
+    let t = a.borrow().t.clone();
+    let i = tensor_arg("scatter", "index", index)?;
+    let s = arg_or_err("scatter", src)?;
+    let target = if inplace { t.clone() } else { rtensor_core::ops::clone(&t) };
+    run(py, i.numel(), || ix::scatter_(&target, dim, &i, s.as_arg(), add))?;
+    if inplace {
+        Ok(a.clone().unbind())
+    } else {
+        wrap(py, target)
+    }
+}

@@ -1,0 +1,300 @@
+//! The `rtensor.Tensor` class: a thin handle on a core tensor. This file holds
+//! the struct, attributes and conversions; arithmetic lives in `arith.rs`,
+//! indexing in `indexing.rs`, view ops in `views.rs`.
+
+use crate::call::{run, IntoPyResult};
+use crate::convert::{make_size, scalar_to_py};
+use crate::types::{cpu_device, dtype_obj, parse_dtype, PyDType, PyDevice};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+use rtensor_core::layout::wrap_dim;
+use rtensor_core::{ops, DType, Scalar, Tensor};
+
+#[pyclass(name = "Tensor", module = "rtensor", subclass, weakref)]
+pub struct PyTensor {
+    pub t: Tensor,
+    pub requires_grad: bool,
+}
+
+impl PyTensor {
+    pub fn new(t: Tensor) -> PyTensor {
+        PyTensor { t, requires_grad: false }
+    }
+}
+
+/// Wraps a core tensor in a new Python object.
+pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyTensor>> {
+    Py::new(py, PyTensor::new(t))
+}
+
+pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>> {
+    let objs: Vec<Py<PyTensor>> = ts.into_iter().map(|t| wrap(py, t)).collect::<PyResult<_>>()?;
+    PyTuple::new(py, objs)
+}
+
+fn check_grad_dtype(dt: DType, requires_grad: bool) -> PyResult<()> {
+    if requires_grad && !dt.is_float() {
+        return Err(PyRuntimeError::new_err(format!(
+            "Only Tensors of floating point and complex dtype can require gradients (got dtype {})",
+            dt
+        )));
+    }
+    Ok(())
+}
+
+/// Wraps a freshly created tensor, honouring `requires_grad=`.
+pub fn wrap_new(py: Python<'_>, t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    check_grad_dtype(t.dtype(), requires_grad)?;
+    Py::new(py, PyTensor { t, requires_grad })
+}
+
+fn to_nested<'py>(py: Python<'py>, vals: &[Scalar], shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
+    if shape.is_empty() {
+        return Ok(scalar_to_py(py, vals[0])?.into_bound(py));
+    }
+    let n = shape[0];
+    let step = if n == 0 { 0 } else { vals.len() / n };
+    let items: Vec<Bound<'py, PyAny>> =
+        (0..n).map(|i| to_nested(py, &vals[i * step..(i + 1) * step], &shape[1..])).collect::<PyResult<_>>()?;
+    Ok(PyList::new(py, items)?.into_any())
+}
+
+/// All values as scalars, row-major.
+pub fn scalars(t: &Tensor) -> PyResult<Vec<Scalar>> {
+    let dt = t.dtype();
+    Ok(if dt == DType::Bool {
+        ops::to_dtype(t, DType::Bool).to_vec::<rtensor_core::dtype::Bool8>().py()?.into_iter().map(|b| Scalar::Bool(b.0 != 0)).collect()
+    } else if dt.is_float() {
+        ops::to_dtype(t, DType::F64).to_vec::<f64>().py()?.into_iter().map(Scalar::Float).collect()
+    } else {
+        ops::to_dtype(t, DType::I64).to_vec::<i64>().py()?.into_iter().map(Scalar::Int).collect()
+    })
+}
+
+#[pymethods]
+impl PyTensor {
+    /// `rtensor.Tensor(data)` behaves like `rtensor.tensor(data)`; with sizes it
+    /// allocates float32 like `torch.Tensor(2, 3)`.
+    #[new]
+    #[pyo3(signature = (*args))]
+    fn py_new(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Self> {
+        if args.is_empty() {
+            return Ok(PyTensor::new(Tensor::zeros(DType::F32, &[0])));
+        }
+        let first = args.get_item(0)?;
+        if args.len() == 1 && !first.is_instance_of::<pyo3::types::PyInt>() {
+            let t = crate::functions::tensor(py, &first, None, None, false)?;
+            return Ok(PyTensor::new(t.borrow(py).t.clone()));
+        }
+        let shape = crate::convert::parse_size(args)?;
+        Ok(PyTensor::new(Tensor::zeros(DType::F32, &shape)))
+    }
+
+    #[getter]
+    fn shape<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        make_size(py, self.t.shape())
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn size<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        match dim {
+            None => make_size(py, self.t.shape()),
+            Some(d) => {
+                if self.t.ndim() == 0 {
+                    return Err(PyIndexError::new_err(format!(
+                        "Dimension specified as {d} but tensor has no dimensions"
+                    )));
+                }
+                let k = wrap_dim(d, self.t.ndim()).py()?;
+                Ok(self.t.shape()[k].into_pyobject(py)?.into_any())
+            }
+        }
+    }
+
+    #[pyo3(signature = (dim=None))]
+    fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+        match dim {
+            None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
+            Some(d) => {
+                let k = wrap_dim(d, self.t.ndim()).py()?;
+                Ok(self.t.strides()[k].into_pyobject(py)?.into_any())
+            }
+        }
+    }
+
+    fn dim(&self) -> usize {
+        self.t.ndim()
+    }
+    fn ndimension(&self) -> usize {
+        self.t.ndim()
+    }
+    #[getter]
+    fn ndim(&self) -> usize {
+        self.t.ndim()
+    }
+    fn numel(&self) -> usize {
+        self.t.numel()
+    }
+    fn nelement(&self) -> usize {
+        self.t.numel()
+    }
+    fn __len__(&self) -> PyResult<usize> {
+        match self.t.shape().first() {
+            Some(&n) => Ok(n),
+            None => Err(PyTypeError::new_err("len() of a 0-d tensor")),
+        }
+    }
+    #[getter]
+    fn dtype(&self, py: Python<'_>) -> Py<PyDType> {
+        dtype_obj(py, self.t.dtype())
+    }
+    #[getter]
+    fn device(&self, py: Python<'_>) -> Py<PyDevice> {
+        cpu_device(py)
+    }
+    #[getter]
+    fn is_cuda(&self) -> bool {
+        false
+    }
+    #[getter]
+    fn is_cpu(&self) -> bool {
+        true
+    }
+    fn element_size(&self) -> usize {
+        self.t.dtype().size()
+    }
+    #[getter]
+    fn itemsize(&self) -> usize {
+        self.t.dtype().size()
+    }
+    #[getter]
+    fn nbytes(&self) -> usize {
+        self.t.numel() * self.t.dtype().size()
+    }
+    fn storage_offset(&self) -> usize {
+        self.t.offset()
+    }
+    fn data_ptr(&self) -> usize {
+        self.t.data_ptr()
+    }
+    fn is_contiguous(&self) -> bool {
+        self.t.is_contiguous()
+    }
+    fn is_floating_point(&self) -> bool {
+        self.t.dtype().is_float()
+    }
+    fn is_complex(&self) -> bool {
+        false
+    }
+    /// The version counter shared by all views (NOTE [Version counter]).
+    #[getter]
+    fn _version(&self) -> u64 {
+        self.t.version()
+    }
+    /// Whether two tensors share one storage (used by tests and `untyped_storage`).
+    fn _is_view_of(&self, other: PyRef<'_, PyTensor>) -> bool {
+        self.t.same_storage(&other.t)
+    }
+    fn _storage_ptr(&self) -> usize {
+        self.t.storage().as_ptr() as usize
+    }
+    fn _storage_nbytes(&self) -> usize {
+        self.t.storage().nbytes()
+    }
+
+    #[getter]
+    fn get_requires_grad(&self) -> bool {
+        self.requires_grad
+    }
+    #[setter]
+    fn set_requires_grad(&mut self, value: bool) -> PyResult<()> {
+        check_grad_dtype(self.t.dtype(), value)?;
+        self.requires_grad = value;
+        Ok(())
+    }
+    #[getter]
+    fn is_leaf(&self) -> bool {
+        true
+    }
+    #[getter]
+    fn grad_fn(&self) -> Option<Py<PyAny>> {
+        None
+    }
+
+    /// A new tensor sharing this one's storage, detached from autograd.
+    fn detach(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        wrap(py, self.t.clone())
+    }
+    #[getter]
+    fn get_data(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        wrap(py, self.t.clone())
+    }
+    #[setter]
+    fn set_data(&mut self, other: PyRef<'_, PyTensor>) {
+        self.t = other.t.clone();
+    }
+
+    fn item(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        scalar_to_py(py, self.t.item().py()?)
+    }
+    fn tolist<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let vals = scalars(&self.t)?;
+        to_nested(py, &vals, self.t.shape())
+    }
+    fn __bool__(&self) -> PyResult<bool> {
+        if self.t.numel() != 1 {
+            return Err(PyRuntimeError::new_err(format!(
+                "Boolean value of Tensor with more than one value is ambiguous (shape {:?}); use .any() or .all()",
+                self.t.shape()
+            )));
+        }
+        Ok(self.t.item().py()?.to_f64() != 0.0)
+    }
+    fn __float__(&self) -> PyResult<f64> {
+        Ok(self.t.item().py()?.to_f64())
+    }
+    fn __int__(&self) -> PyResult<i64> {
+        Ok(self.t.item().py()?.to_i64())
+    }
+    fn __index__(&self) -> PyResult<i64> {
+        if self.t.dtype().is_float() || self.t.numel() != 1 {
+            return Err(PyTypeError::new_err(
+                "only integer tensors of a single element can be converted to an index",
+            ));
+        }
+        Ok(self.t.item().py()?.to_i64())
+    }
+    fn __hash__(slf: &Bound<'_, Self>) -> isize {
+        slf.as_ptr() as isize
+    }
+
+    fn contiguous(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
+        let py = slf.py();
+        let t = slf.borrow().t.clone();
+        if t.is_contiguous() {
+            return Ok(slf.clone().unbind());
+        }
+        let n = t.numel();
+        wrap(py, run(py, n, || Ok(ops::clone(&t)))?)
+    }
+
+    fn clone(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+        let t = self.t.clone();
+        let c = run(py, t.numel(), || Ok(ops::clone(&t)))?;
+        Py::new(py, PyTensor { t: c, requires_grad: self.requires_grad })
+    }
+
+    /// Casts to `dtype` (the same object when nothing changes).
+    fn _to_dtype(slf: &Bound<'_, Self>, dtype: &Bound<'_, PyAny>, copy: bool) -> PyResult<Py<PyTensor>> {
+        let py = slf.py();
+        let dt = parse_dtype(dtype)?;
+        let t = slf.borrow().t.clone();
+        if dt == t.dtype() && !copy {
+            return Ok(slf.clone().unbind());
+        }
+        let r = run(py, t.numel(), || Ok(if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) }))?;
+        let rg = slf.borrow().requires_grad && dt.is_float();
+        Py::new(py, PyTensor { t: r, requires_grad: rg })
+    }
+}
