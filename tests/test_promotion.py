@@ -304,6 +304,8 @@ def test_random_operand_mix_matches_model(data):
     """Random dtype/rank combinations: the op's dtype matches the promotion model and the
     values match NumPy computed in that dtype."""
     ops = []
+    (s0, s1), _ = data.draw(O.broadcast_shapes(2, min_dims=1, max_dims=2, allow_empty=False),
+                           label="shapes")
     for i in range(2):
         rank = data.draw(_rank, label=f"rank{i}")
         if rank == "scalar":
@@ -311,8 +313,7 @@ def test_random_operand_mix_matches_model(data):
                                            st.booleans()), label=f"scalar{i}"))
         else:
             dt = data.draw(st.sampled_from(ALL_DTYPES), label=f"dtype{i}")
-            shape = () if rank == "zero" else data.draw(O.shapes(min_dims=1, max_dims=2,
-                                                                 allow_empty=False))
+            shape = () if rank == "zero" else (s0, s1)[i]
             ops.append(data.draw(O.operands(dt, shape, O.Domain(lo=-5, hi=5)), label=f"t{i}"))
     if all(not isinstance(o, O.Operand) for o in ops):
         ops[0] = data.draw(O.operands("int32", (2,), O.Domain(lo=-5, hi=5)))

@@ -1,0 +1,215 @@
+"""`rtensor.<op>(...)` function forms with PyTorch's signatures. Most forward to
+the compiled `_C` entry points or to the Tensor method of the same name."""
+
+import builtins as _b
+
+from . import _C
+from ._C import Tensor
+from ._ops import BINARY, NO_INPLACE, UNARY, binary, div_rounding, scaled
+
+__all__ = []
+
+
+def _export(name, f):
+    f.__name__ = name
+    f.__qualname__ = name
+    globals()[name] = f
+    __all__.append(name)
+
+
+def _make_binary(core):
+    def f(input, other, *, alpha=1, rounding_mode=None, out=None):
+        op = div_rounding(core, rounding_mode) if core == "div" else core
+        return binary(op, input, scaled(other, alpha), out)
+    return f
+
+
+for _py, _core in BINARY.items():
+    _export(_py, _make_binary(_core))
+
+
+def _make_unary(core):
+    def f(input, *, out=None):
+        return _C.unary(core, input, out)
+    return f
+
+
+for _py, _core in UNARY.items():
+    _export(_py, _make_unary(_core))
+    if _py not in NO_INPLACE:
+        _export(_py + "_", lambda input, _c=_core: _C.unary_(_c, input))
+
+
+def clamp(input, min=None, max=None, *, out=None):
+    return _C.clamp(input, min, max, out)
+
+
+clip = clamp
+
+
+def lerp(input, end, weight, *, out=None):
+    return _C.lerp(input, end, weight, out)
+
+
+def where(condition, input=None, other=None):
+    if input is None and other is None:
+        return condition.nonzero(as_tuple=True)
+    return _C.where(condition, input, other)
+
+
+# ---- reductions (forward to the methods, which hold the argument parsing) ----
+
+def _forward(name):
+    def f(input, *args, out=None, **kwargs):
+        r = getattr(input, name)(*args, **kwargs)
+        if out is not None:
+            return out.copy_(r) if not isinstance(r, tuple) else r
+        return r
+    return f
+
+
+for _name in ("sum", "mean", "prod", "amax", "amin", "all", "any", "max", "min", "argmax",
+              "argmin", "std", "var", "norm", "logsumexp", "cumsum", "cumprod", "gather",
+              "scatter", "scatter_add", "index_select", "masked_fill", "masked_select",
+              "nonzero", "reshape", "view_as_real" if False else "flatten", "unflatten",
+              "squeeze", "unsqueeze", "transpose", "permute", "t", "narrow", "select",
+              "diagonal", "flip", "unbind", "split", "chunk", "movedim", "swapaxes",
+              "broadcast_to", "as_strided", "clone", "numel", "ravel"):
+    _export(_name, _forward(_name))
+
+
+def matmul(input, other, *, out=None):
+    r = _C.linalg("matmul", input, other)
+    return out.copy_(r) if out is not None else r
+
+
+for _name in ("mm", "bmm", "mv", "dot", "outer", "inner", "ger"):
+    _export(_name, lambda input, other, *, out=None, _n=_name: (
+        _C.linalg(_n, input, other) if out is None else out.copy_(_C.linalg(_n, input, other))))
+
+
+def cat(tensors, dim=0, *, out=None):
+    r = _C.cat(tensors, dim)
+    return out.copy_(r) if out is not None else r
+
+
+concat = concatenate = cat
+
+
+def stack(tensors, dim=0, *, out=None):
+    r = _C.stack(tensors, dim)
+    return out.copy_(r) if out is not None else r
+
+
+def hstack(tensors):
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+
+
+def vstack(tensors):
+    return cat([t.reshape(1, -1) if t.dim() == 1 else t for t in tensors], 0)
+
+
+# ---- creation -----------------------------------------------------------------
+
+def as_tensor(data, dtype=None, device=None):
+    """Shares memory with `data` when it already is a tensor or a NumPy array of
+    the requested dtype; copies otherwise."""
+    if isinstance(data, Tensor):
+        return data if dtype is None else data.to(dtype)
+    if hasattr(data, "__array_interface__") and type(data).__module__ == "numpy":
+        t = _C.from_numpy(data)
+        return t if dtype is None or t.dtype == dtype else t.to(dtype)
+    return _C.tensor(data, dtype=dtype, device=device)
+
+
+asarray = as_tensor
+
+
+def _like(fn):
+    def f(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None, **kw):
+        dt = input.dtype if dtype is None else dtype
+        return fn(input.shape, *args, dtype=dt, device=device, requires_grad=requires_grad, **kw)
+    return f
+
+
+zeros_like = _like(lambda s, **k: _C.zeros(s, **k))
+ones_like = _like(lambda s, **k: _C.ones(s, **k))
+empty_like = _like(lambda s, **k: _C.empty(s, **k))
+full_like = _like(lambda s, v, **k: _C.full(s, v, **k))
+rand_like = _like(lambda s, **k: _C.rand(s, **k))
+randn_like = _like(lambda s, **k: _C.randn(s, **k))
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    return _C.randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype, device=device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    """`normal(mean, std, size)` with numbers, or elementwise with tensor mean/std."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        ref = mean if isinstance(mean, Tensor) else std
+        shape = _C.binary("add", mean, std).shape if size is None else size
+        z = _C.randn(shape, generator=generator, dtype=ref.dtype)
+        return z * std + mean
+    if size is None:
+        raise TypeError("normal() missing required argument 'size' when mean and std are numbers")
+    r = _C.normal(float(mean), float(std), size, generator=generator, dtype=dtype, device=device,
+                  requires_grad=requires_grad)
+    return out.copy_(r) if out is not None else r
+
+
+def _rebuild(array, dtype, requires_grad):
+    t = _C.tensor(array, dtype=dtype)
+    t.requires_grad = requires_grad
+    return t
+
+
+# ---- misc ---------------------------------------------------------------------
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def broadcast_shapes(*shapes):
+    from ._size import Size
+    out = []
+    for s in shapes:
+        s = (s,) if isinstance(s, int) else tuple(s)
+        n = _b.max(len(out), len(s))
+        a = [1] * (n - len(out)) + out
+        b = [1] * (n - len(s)) + list(s)
+        res = []
+        for i, (x, y) in enumerate(zip(a, b)):
+            if x != y and 1 not in (x, y):
+                raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape. "
+                                   f"Mismatch is at dim {i}: {x} vs {y} (shapes {tuple(out)} and {s})")
+            res.append(y if x == 1 else x)
+        out = res
+    return Size(out)
+
+
+def broadcast_tensors(*tensors):
+    shape = broadcast_shapes(*[t.shape for t in tensors])
+    return tuple(t.expand(shape) for t in tensors)
+
+
+def get_default_dtype():
+    return _C.float32
+
+
+def set_default_dtype(d):
+    if d != _C.float32:
+        raise NotImplementedError("rtensor's default dtype is float32; set_default_dtype to other dtypes is not supported yet")
+
+
+def seed():
+    import time
+    s = time.time_ns() & 0x7FFFFFFFFFFFFFFF
+    _C.manual_seed(s)
+    return s

@@ -1,0 +1,436 @@
+"""Methods of `rtensor.Tensor` written in Python: the long tail that is not on a
+hot path. The class itself (and `+`, indexing, `view`, `shape`...) is in Rust;
+these are attached to it once at import."""
+
+from . import _C, _tensor_str, return_types
+from ._C import Tensor
+from ._ops import BINARY, NO_INPLACE, UNARY, binary, div_rounding, scaled
+
+_DTYPE_NAMES = {"float32", "float64", "float16", "bfloat16"}
+
+
+def _method(name):
+    def deco(f):
+        f.__name__ = name
+        f.__qualname__ = f"Tensor.{name}"
+        setattr(Tensor, name, f)
+        return f
+    return deco
+
+
+def _install_binary(pyname, core):
+    def method(self, other, *, alpha=1, rounding_mode=None):
+        op = div_rounding(core, rounding_mode) if core == "div" else core
+        return binary(op, self, scaled(other, alpha))
+
+    def inplace(self, other, *, alpha=1, rounding_mode=None):
+        op = div_rounding(core, rounding_mode) if core == "div" else core
+        if op == "div_trunc":
+            return self.copy_(binary(op, self, scaled(other, alpha)))
+        return _C.binary_(op, self, scaled(other, alpha))
+
+    _method(pyname)(method)
+    if pyname not in NO_INPLACE:
+        _method(pyname + "_")(inplace)
+
+
+for _py, _core in BINARY.items():
+    _install_binary(_py, _core)
+
+
+def _install_unary(pyname, core):
+    _method(pyname)(lambda self: _C.unary(core, self))
+    if pyname not in NO_INPLACE:
+        _method(pyname + "_")(lambda self: _C.unary_(core, self))
+
+
+for _py, _core in UNARY.items():
+    _install_unary(_py, _core)
+
+
+@_method("clamp")
+def clamp(self, min=None, max=None):
+    return _C.clamp(self, min, max)
+
+
+@_method("clamp_")
+def clamp_(self, min=None, max=None):
+    return _C.clamp(self, min, max, None, True)
+
+
+Tensor.clip = clamp
+Tensor.clip_ = clamp_
+
+
+@_method("where")
+def where(self, condition, other):
+    return _C.where(condition, self, other)
+
+
+@_method("lerp")
+def lerp(self, end, weight):
+    return _C.lerp(self, end, weight)
+
+
+@_method("lerp_")
+def lerp_(self, end, weight):
+    return _C.lerp(self, end, weight, self)
+
+
+# ---- reductions ---------------------------------------------------------------
+
+def _install_reduction(name):
+    def method(self, dim=None, keepdim=False, *, dtype=None):
+        return _C.reduction(name, self, dim, keepdim, dtype)
+    _method(name)(method)
+
+
+for _name in ("sum", "mean", "prod", "amax", "amin", "all", "any"):
+    _install_reduction(_name)
+
+
+def _extreme(self, dim, keepdim, is_max, other):
+    if other is not None:
+        return binary("maximum" if is_max else "minimum", self, other)
+    if dim is None:
+        return _C.reduction("amax" if is_max else "amin", self)
+    values, indices = _C.arg_extreme(self, dim, keepdim, is_max)
+    return (return_types.max if is_max else return_types.min)(values, indices)
+
+
+@_method("max")
+def max(self, dim=None, keepdim=False, *, other=None):
+    if isinstance(dim, Tensor):
+        return binary("maximum", self, dim)
+    return _extreme(self, dim, keepdim, True, other)
+
+
+@_method("min")
+def min(self, dim=None, keepdim=False, *, other=None):
+    if isinstance(dim, Tensor):
+        return binary("minimum", self, dim)
+    return _extreme(self, dim, keepdim, False, other)
+
+
+@_method("argmax")
+def argmax(self, dim=None, keepdim=False):
+    return _C.arg_extreme(self, dim, keepdim, True)[1]
+
+
+@_method("argmin")
+def argmin(self, dim=None, keepdim=False):
+    return _C.arg_extreme(self, dim, keepdim, False)[1]
+
+
+def _correction(unbiased, correction):
+    if correction is not None:
+        return float(correction)
+    if unbiased is None:
+        return 1.0
+    return 1.0 if unbiased else 0.0
+
+
+@_method("var")
+def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):  # var(unbiased) positional form
+        dim, unbiased = None, dim
+    return _C.var(self, dim, _correction(unbiased, correction), keepdim, False)
+
+
+@_method("std")
+def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    return _C.var(self, dim, _correction(unbiased, correction), keepdim, True)
+
+
+@_method("norm")
+def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+    if p in ("fro", None):
+        p = 2.0
+    elif p == "nuc":
+        raise RuntimeError("norm(): the nuclear norm is not supported by rtensor")
+    x = self if dtype is None else self.to(dtype)
+    return _C.norm(x, float(p), dim, keepdim)
+
+
+@_method("logsumexp")
+def logsumexp(self, dim, keepdim=False):
+    return _C.logsumexp(self, dim, keepdim)
+
+
+@_method("cumsum")
+def cumsum(self, dim, *, dtype=None):
+    return _C.cumulative(self, dim, False, dtype)
+
+
+@_method("cumprod")
+def cumprod(self, dim, *, dtype=None):
+    return _C.cumulative(self, dim, True, dtype)
+
+
+# ---- linear algebra, joining, indexing ------------------------------------------
+
+for _name in ("matmul", "mm", "bmm", "mv", "dot", "outer", "inner", "ger"):
+    _method(_name)(lambda self, other, _n=_name: _C.linalg(_n, self, other))
+
+
+@_method("gather")
+def gather(self, dim, index):
+    return _C.gather(self, dim, index)
+
+
+@_method("scatter")
+def scatter(self, dim, index, src=None, *, value=None):
+    return _C.scatter(self, dim, index, value if src is None else src, False, False)
+
+
+@_method("scatter_")
+def scatter_(self, dim, index, src=None, *, value=None):
+    return _C.scatter(self, dim, index, value if src is None else src, False, True)
+
+
+@_method("scatter_add")
+def scatter_add(self, dim, index, src):
+    return _C.scatter(self, dim, index, src, True, False)
+
+
+@_method("scatter_add_")
+def scatter_add_(self, dim, index, src):
+    return _C.scatter(self, dim, index, src, True, True)
+
+
+@_method("index_select")
+def index_select(self, dim, index):
+    return _C.index_select(self, dim, index)
+
+
+@_method("masked_fill")
+def masked_fill(self, mask, value):
+    return _C.masked_fill(self, mask, value, False)
+
+
+@_method("masked_fill_")
+def masked_fill_(self, mask, value):
+    return _C.masked_fill(self, mask, value, True)
+
+
+@_method("masked_select")
+def masked_select(self, mask):
+    return _C.masked_select(self, mask)
+
+
+@_method("nonzero")
+def nonzero(self, *, as_tuple=False):
+    nz = _C.nonzero(self)
+    if as_tuple:
+        if self.dim() == 0:
+            return (nz.new_zeros(nz.shape[0]) if nz.shape[0] else nz.reshape(0),)
+        return tuple(nz[:, k] for k in range(nz.shape[1]))
+    return nz
+
+
+@_method("copy_")
+def copy_(self, src, non_blocking=False):
+    return _C.copy_(self, src)
+
+
+@_method("fill_")
+def fill_(self, value):
+    return _C.fill_(self, value)
+
+
+@_method("zero_")
+def zero_(self):
+    return _C.fill_(self, 0)
+
+
+# ---- dtype and device conversions --------------------------------------------
+
+def _parse_to(args, kwargs):
+    """(device, dtype, copy) from the many forms of `Tensor.to`."""
+    device = kwargs.pop("device", None)
+    dtype = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    if kwargs:
+        raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+    for a in args:
+        if isinstance(a, Tensor):
+            device, dtype = a.device, a.dtype
+        elif isinstance(a, _C.dtype):
+            dtype = a
+        elif isinstance(a, (str, _C.device, int)) and not isinstance(a, bool):
+            device = a
+        elif a is float or a is int or a is bool:
+            dtype = a
+        elif isinstance(a, bool):
+            pass  # non_blocking positional
+        else:
+            raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
+    return device, dtype, copy
+
+
+@_method("to")
+def to(self, *args, **kwargs):
+    device, dtype, copy = _parse_to(args, dict(kwargs))
+    if device is not None:
+        _C.zeros(0, device=device)  # raises a clear error for unavailable devices
+    if dtype is None:
+        return self.clone() if copy else self
+    return self._to_dtype(dtype, copy)
+
+
+@_method("type")
+def type(self, dtype=None, non_blocking=False):
+    if dtype is None:
+        return "rtensor." + {
+            "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+            "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
+            "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+        }[str(self.dtype).split(".")[1]]
+    return self._to_dtype(dtype, False)
+
+
+for _name, _dt in (("float", "float32"), ("double", "float64"), ("half", "float16"),
+                   ("bfloat16", "bfloat16"), ("long", "int64"), ("int", "int32"),
+                   ("short", "int16"), ("char", "int8"), ("byte", "uint8"), ("bool", "bool")):
+    _method(_name)(lambda self, _d=getattr(_C, _dt): self._to_dtype(_d, False))
+
+
+@_method("cpu")
+def cpu(self):
+    return self
+
+
+@_method("cuda")
+def cuda(self, device=None, non_blocking=False):
+    return self.to("cuda" if device is None else device)
+
+
+@_method("get_device")
+def get_device(self):
+    return -1
+
+
+@_method("requires_grad_")
+def requires_grad_(self, requires_grad=True):
+    self.requires_grad = requires_grad
+    return self
+
+
+@_method("type_as")
+def type_as(self, other):
+    return self.to(other.dtype)
+
+
+# ---- new_* constructors -------------------------------------------------------
+
+def _like_kwargs(self, dtype, device):
+    return dict(dtype=self.dtype if dtype is None else dtype, device=device)
+
+
+@_method("new_tensor")
+def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+    return _C.tensor(data, requires_grad=requires_grad, **_like_kwargs(self, dtype, device))
+
+
+@_method("new_empty")
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+    return _C.empty(*size, requires_grad=requires_grad, **_like_kwargs(self, dtype, device))
+
+
+@_method("new_zeros")
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+    return _C.zeros(*size, requires_grad=requires_grad, **_like_kwargs(self, dtype, device))
+
+
+@_method("new_ones")
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+    return _C.ones(*size, requires_grad=requires_grad, **_like_kwargs(self, dtype, device))
+
+
+@_method("new_full")
+def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+    return _C.full(size, fill_value, requires_grad=requires_grad, **_like_kwargs(self, dtype, device))
+
+
+# ---- storage, printing, Python protocols ----------------------------------------
+
+class UntypedStorage:
+    """What `Tensor.untyped_storage()` returns: enough to compare memory."""
+
+    def __init__(self, t):
+        self._t = t
+
+    def data_ptr(self):
+        return self._t._storage_ptr()
+
+    def nbytes(self):
+        return self._t._storage_nbytes()
+
+    def size(self):
+        return self._t._storage_nbytes()
+
+    def __len__(self):
+        return self._t._storage_nbytes()
+
+
+@_method("untyped_storage")
+def untyped_storage(self):
+    return UntypedStorage(self)
+
+
+@_method("__repr__")
+def __repr__(self, *, tensor_contents=None):
+    name = str(self.dtype).split(".")[1]
+    x = self.detach()
+    arr = (x.float() if name == "bfloat16" else x).numpy()
+    suffixes = []
+    if self.requires_grad:
+        suffixes.append("requires_grad=True")
+    return _tensor_str.format_tensor(arr, dtype=name, suffixes=suffixes)
+
+
+Tensor.__str__ = __repr__
+
+
+@_method("__format__")
+def __format__(self, spec):
+    if self.dim() == 0:
+        return self.item().__format__(spec)
+    return object.__format__(self, spec)
+
+
+@_method("__iter__")
+def __iter__(self):
+    if self.dim() == 0:
+        raise TypeError("iteration over a 0-d tensor")
+    return iter(self.unbind(0))
+
+
+@_method("__reversed__")
+def __reversed__(self):
+    return self.flip(0)
+
+
+@_method("__contains__")
+def __contains__(self, element):
+    return bool((self == element).any())
+
+
+@_method("__reduce_ex__")
+def __reduce_ex__(self, protocol):
+    from ._functions import _rebuild
+    return (_rebuild, (self.detach().numpy().copy() if str(self.dtype) != "rtensor.bfloat16" else self.float().numpy().copy(), self.dtype, self.requires_grad))
+
+
+@_method("__deepcopy__")
+def __deepcopy__(self, memo):
+    c = self.clone()
+    memo[id(self)] = c
+    return c
+
+
+Tensor.__array_priority__ = 1000  # NumPy defers `ndarray + tensor` to us
