@@ -303,6 +303,7 @@ class Domain:
     nonzero: bool = False      # exclude 0 (and False)
     dyadic: bool = False       # floats are multiples of 1/4: exact division/rounding ties
     special: bool = False      # floats may be nan / +-inf
+    min_abs: float = 0.0       # floats with 0 < |v| < min_abs are replaced by 0
 
     def replace(self, **kw) -> "Domain":
         d = dict(self.__dict__)
@@ -334,6 +335,8 @@ def elements(name: str, dom: Domain = DEFAULT) -> st.SearchStrategy:
     else:
         width = {"float16": 16, "bfloat16": 32, "float32": 32, "float64": 64}[name]
         s = st.floats(dom.lo, dom.hi, width=width, allow_nan=False, allow_infinity=False)
+    if dom.min_abs:
+        s = s.map(lambda v, m=dom.min_abs: 0.0 if abs(v) < m else v)
     if dom.nonzero:
         s = s.filter(lambda v: v != 0)
     if dom.special:
@@ -520,22 +523,31 @@ def _layout_step(draw, a: np.ndarray, layout: str, name: str):
     raise AssertionError(layout)
 
 
+def _usable(layout: str, nd: int) -> bool:
+    if layout == "contiguous":
+        return True
+    if layout in ("permute", "transpose"):
+        return nd >= 2
+    return nd >= 1
+
+
+def _more_steps(draw, cur, name, layouts, steps_outer, budget):
+    for _ in range(budget):
+        more = [l for l in layouts if l not in ("contiguous", "expand") and _usable(l, cur.ndim)]
+        if not more or not draw(st.booleans()):
+            break
+        cur, lbl, fn = _layout_step(draw, cur, draw(st.sampled_from(more)), name)
+        steps_outer.append((lbl, fn))
+    return cur
+
+
 @st.composite
 def operands(draw, name: str, shape, dom: Domain = DEFAULT, layouts: Sequence[str] = LAYOUTS,
              max_steps: int = 2):
     """An Operand of dtype `name` and shape `shape` whose tensor is (usually) non-contiguous."""
     shape = tuple(shape)
     nd = len(shape)
-
-    def usable(l, cur_nd):
-        if l == "contiguous":
-            return True
-        if l in ("permute", "transpose"):
-            return cur_nd >= 2
-        return cur_nd >= 1
-
-    first_choices = [l for l in layouts if usable(l, nd)]
-    first = draw(st.sampled_from(first_choices))
+    first = draw(st.sampled_from([l for l in layouts if _usable(l, nd)]))
     steps_outer = []  # outermost first
     if first == "expand":
         bdims = draw(st.sets(st.integers(0, nd - 1), min_size=1, max_size=nd))
@@ -554,14 +566,26 @@ def operands(draw, name: str, shape, dom: Domain = DEFAULT, layouts: Sequence[st
         if first != "contiguous":
             cur, lbl, fn = _layout_step(draw, cur, first, name)
             steps_outer.append((lbl, fn))
-    for _ in range(max_steps - 1):
-        if first == "contiguous":
-            break
-        more = [l for l in layouts if l not in ("contiguous", "expand") and usable(l, cur.ndim)]
-        if not more or not draw(st.booleans()):
-            break
-        cur, lbl, fn = _layout_step(draw, cur, draw(st.sampled_from(more)), name)
+    if first != "contiguous":
+        cur = _more_steps(draw, cur, name, layouts, steps_outer, max_steps - 1)
+    return Operand(array=a, dtype=name, base=_c_array(cur), steps=steps_outer[::-1])
+
+
+@st.composite
+def with_layout(draw, arr, name: str | None = None, layouts: Sequence[str] = NO_EXPAND,
+                max_steps: int = 2):
+    """An Operand holding exactly the values of `arr` (e.g. index tensors), laid out by a
+    drawn layout (no expand: the values are given)."""
+    arr = np.asarray(arr)
+    name = name or _NP_TO_NAME[arr.dtype]
+    a = cast_np(arr, name)
+    first = draw(st.sampled_from([l for l in layouts if l != "expand" and _usable(l, a.ndim)]))
+    steps_outer = []
+    cur = a
+    if first != "contiguous":
+        cur, lbl, fn = _layout_step(draw, cur, first, name)
         steps_outer.append((lbl, fn))
+        cur = _more_steps(draw, cur, name, layouts, steps_outer, max_steps - 1)
     return Operand(array=a, dtype=name, base=_c_array(cur), steps=steps_outer[::-1])
 
 
@@ -667,6 +691,13 @@ def assert_mentions(err, *fragments):
             assert re.search(rf"(?<!\d){f}(?!\d)", text), f"message {text!r} does not mention {f}"
         else:
             assert f in text, f"message {text!r} does not mention {f!r}"
+
+
+def same_storage(t, ptr) -> bool:
+    """t still uses the storage that had data_ptr `ptr`.  Tensors with no elements are not
+    checked here (their pointer is meaningless); test_elementwise has a dedicated,
+    deterministic test for that case."""
+    return t.numel() == 0 or t.data_ptr() == ptr
 
 
 def zeros_out(shape, name: str):

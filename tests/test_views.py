@@ -523,6 +523,16 @@ def test_clone():
     assert c[1, 1].item() == 4.0
 
 
+def test_empty_tensors_are_contiguous():
+    # PyTorch: a tensor with no elements is contiguous whatever its strides.
+    a = torch.arange(6).view(2, 3)
+    for v in [a[:0], a[:0].t(), a[:0, ::2], a[:, :0], a.t()[:, :0], torch.zeros(0, 3).t(),
+              torch.arange(4).view(1, 2, 2)[:0].transpose(1, 2)]:
+        assert v.numel() == 0
+        assert v.is_contiguous()
+        assert v.contiguous() is v
+
+
 def test_view_ops_return_new_objects(x):
     for v in [x.view(24), x[:], x.transpose(0, 1), x.reshape(2, 12), x[...], x.permute(0, 1, 2)]:
         assert v is not x

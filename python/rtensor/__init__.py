@@ -6,10 +6,12 @@ The compiled core is `rtensor._C`; this package adds the PyTorch-shaped face:
 dtype aliases, `Size`, function forms of every op, and Tensor methods that are
 not on a hot path."""
 
+import operator as _operator
+
 from . import _C
 from ._C import (  # noqa: F401
     Generator, Tensor, arange, can_cast, empty, eye, from_numpy, full, get_num_threads, initial_seed,
-    linspace, manual_seed, ones, promote_types, rand, randint, randn, randperm, result_type,
+    linspace, ones, promote_types, rand, randint, randn, randperm, result_type,
     set_num_threads, zeros,
 )
 from ._C import tensor  # noqa: F401
@@ -27,6 +29,14 @@ from ._functions import (  # noqa: F401
 from ._tensor_str import get_printoptions, printoptions, set_printoptions  # noqa: F401
 
 _C._set_size_type(Size)
+
+default_generator = _C.Generator._default()
+
+
+def manual_seed(seed):
+    """Seeds the default generator; returns it, as PyTorch does."""
+    _C.manual_seed(_operator.index(seed))
+    return default_generator
 
 # dtypes and PyTorch's aliases for them
 bool = _C.bool

@@ -51,16 +51,19 @@ def lerp(input, end, weight, *, out=None):
     return _C.lerp(input, end, weight, out)
 
 
-def where(condition, input=None, other=None):
+def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
         return condition.nonzero(as_tuple=True)
-    return _C.where(condition, input, other)
+    r = _C.where(condition, input, other)
+    return out.copy_(r) if out is not None else r
 
 
 # ---- reductions (forward to the methods, which hold the argument parsing) ----
 
 def _forward(name):
     def f(input, *args, out=None, **kwargs):
+        if not isinstance(input, Tensor):
+            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
         r = getattr(input, name)(*args, **kwargs)
         if out is not None:
             return out.copy_(r) if not isinstance(r, tuple) else r

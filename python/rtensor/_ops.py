@@ -26,8 +26,10 @@ UNARY = {
 UNARY.update(negative="neg", absolute="abs", fix="trunc", arcsin="asin", arccos="acos", arctan="atan")
 
 # Ops that have no in-place form in PyTorch (they change dtype).
-NO_INPLACE = {"isnan", "isinf", "isfinite", "eq", "ne", "lt", "le", "gt", "ge", "not_equal",
-              "less", "less_equal", "greater", "greater_equal"}
+NO_INPLACE = {"isnan", "isinf", "isfinite"}
+
+# Ops whose second argument must be a tensor in PyTorch.
+TENSOR_ONLY = {"maximum", "minimum"}
 
 
 def scaled(other, alpha):
@@ -48,6 +50,8 @@ def div_rounding(name, rounding_mode):
 
 
 def binary(core, a, b, out=None):
+    if core in TENSOR_ONLY and not isinstance(b, _C.Tensor):
+        raise TypeError(f"{core}(): argument 'other' must be Tensor, not {type(b).__name__}")
     if core == "div_trunc":
         r = _C.binary("div", a, b)
         dt = _C.result_type(a, b)

@@ -114,11 +114,15 @@ def min(self, dim=None, keepdim=False, *, other=None):
 
 @_method("argmax")
 def argmax(self, dim=None, keepdim=False):
+    if self.dtype == _C.bool:
+        raise RuntimeError('"argmax_cpu" not implemented for \'Bool\'')
     return _C.arg_extreme(self, dim, keepdim, True)[1]
 
 
 @_method("argmin")
 def argmin(self, dim=None, keepdim=False):
+    if self.dtype == _C.bool:
+        raise RuntimeError('"argmin_cpu" not implemented for \'Bool\'')
     return _C.arg_extreme(self, dim, keepdim, False)[1]
 
 

@@ -358,6 +358,9 @@ float_element!(bf16, BF16, f32, bf16::to_f32, bf16::from_f32);
 pub trait Compute: Copy + Send + Sync + PartialOrd + PartialEq + 'static + std::fmt::Debug {
     const ZERO: Self;
     const ONE: Self;
+    /// Identities of `max` and `min` (-inf/+inf for floats, extremes for ints).
+    const LOWEST: Self;
+    const HIGHEST: Self;
     const IS_FLOAT: bool;
     fn from_f64(v: f64) -> Self;
     fn to_f64(self) -> f64;
@@ -386,6 +389,8 @@ pub trait Compute: Copy + Send + Sync + PartialOrd + PartialEq + 'static + std::
 impl Compute for i64 {
     const ZERO: Self = 0;
     const ONE: Self = 1;
+    const LOWEST: Self = i64::MIN;
+    const HIGHEST: Self = i64::MAX;
     const IS_FLOAT: bool = false;
     #[inline(always)]
     fn from_f64(v: f64) -> Self {
@@ -504,6 +509,8 @@ macro_rules! float_compute {
         impl Compute for $t {
             const ZERO: Self = 0.0;
             const ONE: Self = 1.0;
+            const LOWEST: Self = <$t>::NEG_INFINITY;
+            const HIGHEST: Self = <$t>::INFINITY;
             const IS_FLOAT: bool = true;
             #[inline(always)]
             fn from_f64(v: f64) -> Self {

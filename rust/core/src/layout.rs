@@ -109,6 +109,9 @@ impl Layout {
 
     /// PyTorch's `is_contiguous`: row-major, ignoring the strides of size-1 dims.
     pub fn is_contiguous(&self) -> bool {
+        if self.numel() == 0 {
+            return true;
+        }
         let mut expected = 1isize;
         for k in (0..self.ndim()).rev() {
             let d = self.shape[k];

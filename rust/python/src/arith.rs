@@ -284,6 +284,12 @@ impl PyTensor {
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let t = self.t.clone();
+        if t.dtype().is_float() {
+            return Err(PyTypeError::new_err(format!(
+                "~ (bitwise_not) is only supported for integer and boolean tensors, got {}",
+                t.dtype()
+            )));
+        }
         let op = if t.dtype() == rtensor_core::DType::Bool { UnaryOp::LogicalNot } else { UnaryOp::BitNot };
         wrap(py, run(py, t.numel(), || ops::unary::unary(op, &t, None))?)
     }

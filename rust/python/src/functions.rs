@@ -40,24 +40,28 @@ pub fn py_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'
 }
 
 /// Shared front of the sized creation functions: parses size, dtype, device.
-fn sized(size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, default: DType) -> PyResult<(Vec<usize>, DType)> {
+fn sized(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, default: DType) -> PyResult<(Vec<usize>, DType)> {
     parse_device(device)?;
-    Ok((parse_size(size)?, parse_opt_dtype(dtype)?.unwrap_or(default)))
+    let shape = match size {
+        Some(s) if !s.is_none() => parse_size(&PyTuple::new(args.py(), [s])?)?,
+        _ => parse_size(args)?,
+    };
+    Ok((shape, parse_opt_dtype(dtype)?.unwrap_or(default)))
 }
 
 #[pyfunction]
-#[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false, out=None))]
-pub fn zeros(py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+#[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
+pub fn zeros(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
     let _ = out;
-    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, Tensor::zeros(dt, &shape), requires_grad)
 }
 
 #[pyfunction]
-#[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false, out=None))]
-pub fn ones(py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+#[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
+pub fn ones(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
     let _ = out;
-    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     let n = shape.iter().product();
     wrap_new(py, run_ok(py, n, || creation::full(&shape, Scalar::Int(1), dt))?, requires_grad)
 }
@@ -65,11 +69,11 @@ pub fn ones(py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, 
 /// `empty` returns zeroed memory: as cheap as uninitialised (the allocator maps
 /// zero pages) and never exposes stale data.
 #[pyfunction]
-#[pyo3(signature = (*size, dtype=None, device=None, requires_grad=false, out=None, pin_memory=false, memory_format=None))]
+#[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None, pin_memory=false, memory_format=None))]
 #[allow(clippy::too_many_arguments)]
-pub fn empty(py: Python<'_>, size: &Bound<'_, PyTuple>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>, pin_memory: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+pub fn empty(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>, pin_memory: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
     let _ = (out, pin_memory, memory_format);
-    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, Tensor::zeros(dt, &shape), requires_grad)
 }
 
@@ -132,10 +136,21 @@ pub fn eye(py: Python<'_>, n: i64, m: Option<i64>, dtype: Option<&Bound<'_, PyAn
     wrap_new(py, creation::eye(n as usize, m as usize, dt).py()?, requires_grad)
 }
 
-/// `torch.Generator`: an independent random stream.
+/// `torch.Generator`: an independent random stream, or (for
+/// `rtensor.default_generator`) a handle on the global one.
 #[pyclass(name = "Generator", module = "rtensor")]
 pub struct PyGenerator {
-    pub g: Mutex<random::Generator>,
+    /// `None` for the default generator, which lives in the core.
+    own: Option<Mutex<random::Generator>>,
+}
+
+impl PyGenerator {
+    fn with<R>(&self, f: impl FnOnce(&mut random::Generator) -> R) -> R {
+        match &self.own {
+            Some(m) => f(&mut m.lock().unwrap_or_else(|e| e.into_inner())),
+            None => random::with_gen(None, f),
+        }
+    }
 }
 
 #[pymethods]
@@ -144,18 +159,22 @@ impl PyGenerator {
     #[pyo3(signature = (device=None))]
     fn new(device: Option<&Bound<'_, PyAny>>) -> PyResult<Self> {
         parse_device(device)?;
-        Ok(PyGenerator { g: Mutex::new(random::Generator::new(67280421310721)) })
+        Ok(PyGenerator { own: Some(Mutex::new(random::Generator::new(67280421310721))) })
+    }
+    #[staticmethod]
+    fn _default() -> Self {
+        PyGenerator { own: None }
     }
     fn manual_seed(slf: PyRef<'_, Self>, seed: i64) -> PyRef<'_, Self> {
-        *slf.g.lock().unwrap_or_else(|e| e.into_inner()) = random::Generator::new(seed as u64);
+        slf.with(|g| *g = random::Generator::new(seed as u64));
         slf
     }
     fn initial_seed(&self) -> u64 {
-        self.g.lock().unwrap_or_else(|e| e.into_inner()).initial_seed()
+        self.with(|g| g.initial_seed())
     }
     fn seed(&self) -> u64 {
         let s = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
-        *self.g.lock().unwrap_or_else(|e| e.into_inner()) = random::Generator::new(s);
+        self.with(|g| *g = random::Generator::new(s));
         s
     }
 }
@@ -173,26 +192,22 @@ pub fn initial_seed() -> u64 {
 /// Runs a sampler with the user's generator or the default one.
 fn sample(generator: Option<&Bound<'_, PyGenerator>>, f: impl FnOnce(Option<&mut random::Generator>) -> rtensor_core::Result<Tensor>) -> PyResult<Tensor> {
     match generator {
-        Some(g) => {
-            let g = g.borrow();
-            let mut guard = g.g.lock().unwrap_or_else(|e| e.into_inner());
-            f(Some(&mut guard)).py()
-        }
+        Some(g) => g.borrow().with(|g| f(Some(g))).py(),
         None => f(None).py(),
     }
 }
 
 #[pyfunction]
-#[pyo3(signature = (*size, generator=None, dtype=None, device=None, requires_grad=false))]
-pub fn rand(py: Python<'_>, size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+#[pyo3(signature = (*args, size=None, generator=None, dtype=None, device=None, requires_grad=false))]
+pub fn rand(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, sample(generator, |g| random::rand(&shape, dt, g))?, requires_grad)
 }
 
 #[pyfunction]
-#[pyo3(signature = (*size, generator=None, dtype=None, device=None, requires_grad=false))]
-pub fn randn(py: Python<'_>, size: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(size, dtype, device, DEFAULT_FLOAT)?;
+#[pyo3(signature = (*args, size=None, generator=None, dtype=None, device=None, requires_grad=false))]
+pub fn randn(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, sample(generator, |g| random::randn(&shape, dt, g))?, requires_grad)
 }
 

@@ -114,12 +114,18 @@ pub fn masked_fill(py: Python<'_>, a: &Bound<'_, PyTensor>, mask: &Bound<'_, PyA
         Some(crate::convert::OwnedArg::S(s)) => s,
         Some(crate::convert::OwnedArg::T(vt)) if vt.ndim() == 0 => vt.item().py()?,
         _ => {
-            return Err(PyTypeError::new_err(
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
                 "masked_fill(): value must be a number or a 0-dimensional tensor",
             ))
         }
     };
-    let target = if inplace { t.clone() } else { rtensor_core::ops::clone(&t) };
+    let target = if inplace {
+        t.clone()
+    } else {
+        // Out of place, the result takes the broadcast shape of self and mask.
+        let shape = rtensor_core::layout::broadcast_shapes("masked_fill", t.shape(), m.shape()).py()?;
+        rtensor_core::ops::clone(&rtensor_core::ops::expand_to("masked_fill", &t, &shape).py()?)
+    };
     run(py, t.numel(), || ix::masked_fill_(&target, &m, v))?;
     if inplace {
         Ok(a.clone().unbind())

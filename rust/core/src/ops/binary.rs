@@ -85,7 +85,8 @@ fn compute_dtype(op: BinaryOp, a: &Arg, b: &Arg) -> Result<DType> {
             b.dtype_name()
         );
     }
-    if op == BinaryOp::Sub && dt == DType::Bool {
+    let is_bool = |x: &Arg| matches!(x, Arg::T(t) if t.dtype() == DType::Bool);
+    if op == BinaryOp::Sub && (is_bool(a) || is_bool(b)) {
         bail!(
             Runtime,
             "sub: Subtraction, the `-` operator, with two bool tensors is not supported. \
@@ -194,6 +195,19 @@ pub fn where_(cond: &Tensor, x: Arg, y: Arg) -> Result<Tensor> {
 /// `torch.lerp(start, end, weight)`, PyTorch's two-sided formula for accuracy.
 pub fn lerp(start: &Tensor, end: &Tensor, weight: Arg, out: Option<&Tensor>) -> Result<Tensor> {
     let dt = result_type_of(&[Arg::T(start), Arg::T(end), weight]);
+    let w_dt = match weight {
+        Arg::T(w) => w.dtype(),
+        Arg::S(_) => start.dtype(),
+    };
+    if end.dtype() != start.dtype() || w_dt != start.dtype() {
+        bail!(
+            Runtime,
+            "lerp: expected dtype {} for `end` and `weight` but got {} and {}",
+            start.dtype(),
+            end.dtype(),
+            w_dt
+        );
+    }
     if !dt.is_float() {
         bail!(Runtime, "lerp: expected floating point tensors, got {} and {}", start.dtype(), end.dtype());
     }

@@ -209,13 +209,22 @@ pub fn index_put(t: &Tensor, items: &[IndexItem], value: Arg) -> Result<()> {
 
 pub fn index_select(t: &Tensor, dim: i64, idx: &Tensor) -> Result<Tensor> {
     let d = wrap_dim(dim, t.ndim())?;
-    if idx.ndim() > 1 || idx.dtype().is_float() || idx.dtype() == DType::Bool {
+    if idx.dtype().is_float() || idx.dtype() == DType::Bool {
+        bail!(Runtime, "index_select(): Expected dtype int32/int64 for index, got {}", idx.dtype());
+    }
+    if idx.ndim() > 1 {
         bail!(
             Index,
             "index_select(): Index is supposed to be a vector of int64 or int32 (got {} of shape {})",
             idx.dtype(),
             fmt_shape(idx.shape())
         );
+    }
+    if let Ok(vals) = to_dtype(idx, DType::I64).contiguous().to_vec::<i64>() {
+        let n = t.shape().get(d).copied().unwrap_or(1) as i64;
+        if let Some(bad) = vals.iter().find(|&&v| v < 0 || v >= n) {
+            bail!(Index, "index_select(): index {bad} is out of range for dimension {d} with size {n}");
+        }
     }
     let mut items: Vec<IndexItem> = vec![IndexItem::Slice(None, None, 1); d];
     let ix = if idx.ndim() == 0 { idx.view_of(idx.layout().unsqueeze(0)) } else { idx.clone() };
@@ -258,7 +267,10 @@ pub fn masked_select(t: &Tensor, mask: &Tensor) -> Result<Tensor> {
     let shape = broadcast_shapes("masked_select", t.shape(), mask.shape())?;
     let tb = expand_to("masked_select", t, &shape)?;
     let mb = broadcast_mask("masked_select", &tb, mask)?;
-    index(&tb, &[IndexItem::Tensor(mb.contiguous())])
+    // Flattened first so the result is 1-d even for 0-d inputs.
+    let flat_t = super::shape::reshape(&tb, &[-1])?;
+    let flat_m = super::shape::reshape(&mb, &[-1])?;
+    index(&flat_t, &[IndexItem::Tensor(flat_m.contiguous())])
 }
 
 /// In-place `masked_fill_`: `t[mask] = value` with the mask broadcast to `t`.
@@ -308,8 +320,9 @@ fn gather_offsets(op: &str, t: &Tensor, d: usize, index: &Tensor) -> Result<Vec<
     let mut offs = Vec::with_capacity(ix.len());
     let mut err = None;
     for_each_index(index.shape(), |idx, lin| {
+        // Unlike `x[idx]`, gather/scatter do not wrap negative indices (PyTorch).
         let v = ix[lin];
-        let i = if v < 0 { v + n } else { v };
+        let i = v;
         if (i < 0 || i >= n) && err.is_none() {
             err = Some(v);
         }

@@ -8,7 +8,7 @@ use crate::bail;
 
 pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     if tensors.is_empty() {
-        bail!(Runtime, "cat(): expected a non-empty list of Tensors");
+        bail!(Value, "cat(): expected a non-empty list of Tensors");
     }
     // PyTorch skips legacy 1-d empty tensors of shape [0] when joining.
     let parts: Vec<&Tensor> = tensors.iter().filter(|t| !(t.ndim() == 1 && t.numel() == 0)).collect();

@@ -92,22 +92,27 @@ pub fn reduce(op: ReduceOp, t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dty
         }
         ReduceOp::Amax | ReduceOp::Amin => {
             if empty_fold {
+                if dims.is_none_or(|d| d.is_empty()) {
+                    bail!(
+                        Runtime,
+                        "{name}(): Expected reduction dim to be specified for input.numel() == 0. Specify the reduction dim with the 'dim' argument (input shape {})",
+                        fmt_shape(t.shape())
+                    );
+                }
                 bail!(
                     Index,
-                    "{name}(): Expected reduction dim to be specified for input.numel() == 0, or the reduced dims to be \
-                     non-empty; cannot reduce a tensor of shape {} with no elements because the operation has no identity",
+                    "{name}(): Expected reduction dim {dims:?} to have non-zero size; cannot reduce a tensor of shape {} \
+                     over an empty dim because the operation has no identity",
                     fmt_shape(t.shape())
                 );
             }
             let dt = t.dtype();
             let x = if dt == DType::Bool { to_dtype(t, DType::U8) } else { t.clone() };
             let r = crate::with_dtype!(x.dtype(), T, {
-                // Seeded with the first element's value so no identity is needed.
-                let first = first_value::<T>(&x);
                 let acc = if op == ReduceOp::Amax {
-                    fold::<T>(&x, &mask, first, Compute::max)
+                    fold::<T>(&x, &mask, <T as Element>::C::LOWEST, Compute::max)
                 } else {
-                    fold::<T>(&x, &mask, first, Compute::min)
+                    fold::<T>(&x, &mask, <T as Element>::C::HIGHEST, Compute::min)
                 };
                 from_acc::<T>(acc, &shape, |c| c)
             })?;
@@ -125,11 +130,6 @@ pub fn reduce(op: ReduceOp, t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dty
             Ok(to_dtype(&r, out_dt))
         }
     }
-}
-
-fn first_value<T: Element>(t: &Tensor) -> T::C {
-    // SAFETY: callers ensure `t` is non-empty, so its offset is a valid element.
-    unsafe { (*t.base::<T>().add(t.offset())).to_c() }
 }
 
 fn float_dtype(op: &str, t: &Tensor, dtype: Option<DType>) -> Result<DType> {
@@ -225,6 +225,7 @@ pub fn logsumexp(t: &Tensor, dims: &[i64], keepdim: bool) -> Result<Tensor> {
 /// `max`/`min`/`argmax`/`argmin` along one dim: (values, int64 indices).
 pub fn arg_extreme(t: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Tensor, Tensor)> {
     let name = if is_max { "max" } else { "min" };
+
     let d = wrap_dim(dim, t.ndim())?;
     let x = if t.ndim() == 0 { t.view_of(t.layout().unsqueeze(0)) } else { t.clone() };
     if x.shape()[d] == 0 {

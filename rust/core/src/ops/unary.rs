@@ -187,6 +187,11 @@ pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
             "neg: Negation, the `-` operator, on a bool tensor is not supported. \
              If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         ),
+        UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc | UnaryOp::Sign
+            if dt == DType::Bool =>
+        {
+            bail!(Runtime, "\"{name}_cpu\" not implemented for 'Bool' (convert with .int() or .float() first)")
+        }
         UnaryOp::BitNot if dt.is_float() => bail!(
             Runtime,
             "\"bitwise_not_cpu\" not implemented for '{}': `~` needs an integer or bool tensor",
