@@ -450,6 +450,11 @@ def test_masked_hand_worked():
     assert_close(x.masked_fill(m, -1.0), np.array([[-1.0, 2.0], [3.0, -1.0]]), dtype="float32")
     assert_close(x.masked_fill(torch.tensor([False, True]), torch.tensor(9.0)),
                  np.array([[1.0, 9.0], [3.0, 9.0]]), dtype="float32")
+    # the out-of-place form broadcasts self against the mask
+    assert_close(torch.tensor(5.0).masked_fill(torch.tensor([True, False]), 1.0),
+                 np.array([1.0, 5.0]), dtype="float32")
+    assert_close(torch.tensor([[1, 2]]).masked_fill(torch.tensor([[True], [False]]), 0),
+                 np.array([[0, 0], [1, 2]]), dtype="int64")
     assert_close(torch.masked_select(x, m), np.array([1.0, 4.0]), dtype="float32")
     assert_close(torch.masked_select(x, torch.tensor([True, False])), np.array([1.0, 3.0]),
                  dtype="float32")

@@ -479,6 +479,9 @@ HAND = [
     ("std_dim", lambda: T([[1.0, 3.0], [2.0, 2.0]]).std(1), [math.sqrt(2.0), 0.0], "float32"),
     ("std_single_is_nan", lambda: T([1.0]).std(), nan, "float32"),
     ("var_single_correction0", lambda: T([1.0]).var(correction=0), 0.0, "float32"),
+    # low-precision inputs are accumulated in float32: constant data has exactly zero spread
+    ("std_constant_float16", lambda: T([1.865, 1.865, 1.865], "float16").std(), 0.0, "float16"),
+    ("var_constant_bfloat16", lambda: T([0.1, 0.1, 0.1, 0.1, 0.1], "bfloat16").var(), 0.0, "bfloat16"),
     ("norm_default", lambda: T([3.0, 4.0]).norm(), 5.0, "float32"),
     ("norm_p1", lambda: torch.norm(T([3.0, -4.0]), p=1), 7.0, "float32"),
     ("norm_inf", lambda: torch.norm(T([3.0, -4.0]), p=inf), 4.0, "float32"),

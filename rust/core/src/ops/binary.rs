@@ -208,7 +208,7 @@ pub fn lerp(start: &Tensor, end: &Tensor, weight: Arg, out: Option<&Tensor>) -> 
             w_dt
         );
     }
-    if !dt.is_float() {
+    if !start.dtype().is_float() {
         bail!(Runtime, "lerp: expected floating point tensors, got {} and {}", start.dtype(), end.dtype());
     }
     let s1 = broadcast_shapes("lerp", start.shape(), end.shape())?;

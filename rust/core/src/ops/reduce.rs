@@ -146,6 +146,10 @@ fn float_dtype(op: &str, t: &Tensor, dtype: Option<DType>) -> Result<DType> {
 
 pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     let dt = float_dtype("mean", t, dtype)?;
+    if matches!(dt, DType::F16 | DType::BF16) {
+        // Half types accumulate and divide in float32, rounding once at the end.
+        return Ok(to_dtype(&mean(t, dims, keepdim, Some(DType::F32))?, dt));
+    }
     let mask = reduced_mask("mean", t.ndim(), dims)?;
     let count: usize = t.shape().iter().zip(&mask).filter(|(_, &r)| r).map(|(&d, _)| d).product();
     let s = reduce(ReduceOp::Sum, t, dims, keepdim, Some(dt))?;
@@ -155,10 +159,13 @@ pub fn mean(t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType
 /// `var` with Bessel-style `correction` (1 = unbiased).
 pub fn var(t: &Tensor, dims: Option<&[i64]>, correction: f64, keepdim: bool) -> Result<Tensor> {
     let dt = float_dtype("var", t, None)?;
+    if dt != DType::F64 {
+        // Deviations from a rounded mean would not cancel: compute in float64
+        // (PyTorch accumulates float CPU reductions in double too).
+        return Ok(to_dtype(&var(&to_dtype(t, DType::F64), dims, correction, keepdim)?, dt));
+    }
     let mask = reduced_mask("var", t.ndim(), dims)?;
     let count: usize = t.shape().iter().zip(&mask).filter(|(_, &r)| r).map(|(&d, _)| d).product();
-    // Two passes in float64 accumulation would be ideal for f32; the deviation
-    // form below is already exact for constant inputs and stable in practice.
     let m = mean(t, dims, true, None)?;
     let dev = binary(BinaryOp::Sub, Arg::T(t), Arg::T(&m), None)?;
     let sq = binary(BinaryOp::Mul, Arg::T(&dev), Arg::T(&dev), None)?;
