@@ -20,8 +20,11 @@ use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Alignment of owned buffers: a cache line, enough for any SIMD load.
-const ALIGN: usize = 64;
+/// Alignment of owned buffers. 16 is what `malloc` guarantees, so
+/// `alloc_zeroed` becomes `calloc`, which gets fresh zero pages from the OS for
+/// large buffers instead of writing zeros (a larger alignment makes Rust's
+/// allocator fall back to aligned malloc + memset: 30 ms for 64 MiB here).
+const ALIGN: usize = 16;
 
 enum Owner {
     /// Memory from our allocator, `bytes` long, `ALIGN`-aligned.
@@ -64,7 +67,9 @@ impl Storage {
             let layout = AllocLayout::from_size_align(bytes, ALIGN).expect("tensor too large");
             // SAFETY: `layout` has non-zero size.
             let p = unsafe { alloc_zeroed(layout) };
-            NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(layout))
+            let p = NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
+            advise_huge_pages(p.as_ptr(), bytes);
+            p
         };
         Storage {
             ptr,
@@ -156,6 +161,30 @@ impl Storage {
         Ok(())
     }
 }
+
+/// Buffers this large are backed by transparent huge pages where the kernel
+/// offers them on request: one page fault per 2 MiB instead of per 4 KiB, which
+/// halves the cost of writing a fresh 64 MiB result.
+const HUGE_MIN: usize = 4 << 20;
+
+#[cfg(target_os = "linux")]
+fn advise_huge_pages(p: *mut u8, bytes: usize) {
+    if bytes < HUGE_MIN {
+        return;
+    }
+    const PAGE: usize = 4096;
+    let start = (p as usize).next_multiple_of(PAGE);
+    let end = (p as usize + bytes) / PAGE * PAGE;
+    if end > start {
+        // SAFETY: [start, end) lies inside the allocation we own; MADV_HUGEPAGE
+        // only changes how the kernel backs it, never its contents. Failure is
+        // harmless (the hint is ignored), so the result is not checked.
+        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn advise_huge_pages(_p: *mut u8, _bytes: usize) {}
 
 impl Drop for Storage {
     fn drop(&mut self) {
