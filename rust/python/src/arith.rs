@@ -7,7 +7,7 @@ use crate::tensor::{wrap, PyTensor};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use rtensor_core::ops::{self, BinaryOp, UnaryOp};
+use rtensor_core::ops::{self, Arg, BinaryOp, UnaryOp};
 use rtensor_core::Tensor;
 
 fn binary_op(py: Python<'_>, op: BinaryOp, a: &OwnedArg, b: &OwnedArg, out: Option<&Tensor>) -> PyResult<Tensor> {
@@ -18,6 +18,13 @@ fn binary_op(py: Python<'_>, op: BinaryOp, a: &OwnedArg, b: &OwnedArg, out: Opti
 /// `self <op> other`, or NotImplemented for operands we do not know.
 fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Py<PyAny>> {
     let py = other.py();
+    // Hot path (`a + b`): borrow both tensors, no handle clones.
+    if let Ok(o) = other.cast::<PyTensor>() {
+        let o = o.borrow();
+        let (x, y) = if reflected { (&o.t, &slf.t) } else { (&slf.t, &o.t) };
+        let r = run(py, x.numel().max(y.numel()), || ops::binary::binary(op, Arg::T(x), Arg::T(y), None))?;
+        return Ok(wrap(py, r)?.into_any());
+    }
     let Some(o) = arg(other) else { return Ok(py.NotImplemented()) };
     let me = OwnedArg::T(slf.t.clone());
     let r = if reflected { binary_op(py, op, &o, &me, None)? } else { binary_op(py, op, &me, &o, None)? };

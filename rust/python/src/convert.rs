@@ -21,6 +21,9 @@ pub fn scalar(ob: &Bound<'_, PyAny>) -> Option<Scalar> {
     if ob.is_instance_of::<PyInt>() {
         return ob.extract::<i64>().ok().map(Scalar::Int);
     }
+    if ob.is_instance_of::<PyList>() || ob.is_instance_of::<PyTuple>() || ob.is_instance_of::<PyTensor>() {
+        return None;
+    }
     // NumPy scalars and other numbers: ints through __index__, then floats.
     let tname = ob.get_type().name().ok()?.to_string();
     if tname.starts_with("bool") {
@@ -202,9 +205,22 @@ pub fn collect(ob: &Bound<'_, PyAny>, depth: usize, acc: &mut Collected) -> PyRe
             return collect(&scalar_to_py(ob.py(), s)?.into_bound(ob.py()), depth, acc);
         }
     }
-    let seq = if ob.is_instance_of::<PyList>() || ob.is_instance_of::<PyTuple>() {
-        ob.cast::<PySequence>().map_err(PyErr::from)?.clone()
-    } else if let Ok(seq) = ob.cast::<PySequence>() {
+    // Lists and tuples (the common case) are walked without the generic sequence protocol.
+    if let Ok(list) = ob.cast::<PyList>() {
+        enter(acc, depth, list.len())?;
+        for x in list.iter() {
+            collect(&x, depth + 1, acc)?;
+        }
+        return Ok(());
+    }
+    if let Ok(tup) = ob.cast::<PyTuple>() {
+        enter(acc, depth, tup.len())?;
+        for x in tup.iter() {
+            collect(&x, depth + 1, acc)?;
+        }
+        return Ok(());
+    }
+    let seq = if let Ok(seq) = ob.cast::<PySequence>() {
         if ob.is_instance_of::<pyo3::types::PyString>() {
             return Err(PyTypeError::new_err("new(): invalid data type 'str'"));
         }
@@ -216,19 +232,25 @@ pub fn collect(ob: &Bound<'_, PyAny>, depth: usize, acc: &mut Collected) -> PyRe
         )));
     };
     let n = seq.len()?;
+    enter(acc, depth, n)?;
+    for i in 0..n {
+        collect(&seq.get_item(i)?, depth + 1, acc)?;
+    }
+    Ok(())
+}
+
+/// Records (or checks) the length of a sequence met at `depth`.
+fn enter(acc: &mut Collected, depth: usize, n: usize) -> PyResult<()> {
     if depth == acc.shape.len() {
         if !acc.values.is_empty() {
             return Err(PyValueError::new_err(format!("expected a number at dim {depth}, got a sequence")));
         }
         acc.shape.push(n);
-    } else if acc.shape[depth] != n {
+    } else if depth > acc.shape.len() || acc.shape[depth] != n {
         return Err(PyValueError::new_err(format!(
             "expected sequence of length {} at dim {depth} (got {n})",
-            acc.shape[depth]
+            acc.shape.get(depth).copied().unwrap_or(0)
         )));
-    }
-    for i in 0..n {
-        collect(&seq.get_item(i)?, depth + 1, acc)?;
     }
     Ok(())
 }

@@ -3,21 +3,11 @@
 use crate::call::{run, IntoPyResult};
 use crate::convert::{arg_or_err, tensor_arg};
 use crate::tensor::{wrap, PyTensor};
-use pyo3::exceptions::{PyIndexError, PyTypeError};
+use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyEllipsis, PyInt, PyList, PyNone, PyRange, PySlice, PyTuple};
 use rtensor_core::ops::index::{self as ix, IndexItem};
 use rtensor_core::DType;
-
-fn opt_i64(ob: Bound<'_, PyAny>) -> PyResult<Option<i64>> {
-    if ob.is_none() {
-        Ok(None)
-    } else {
-        ob.extract::<i64>().map(Some).map_err(|_| {
-            PyTypeError::new_err("slice indices must be integers or None or have an __index__ method")
-        })
-    }
-}
 
 /// One element of an index key.
 fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
@@ -25,8 +15,14 @@ fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         return Ok(IndexItem::Int(ob.extract()?));
     }
     if let Ok(s) = ob.cast::<PySlice>() {
-        let step = opt_i64(s.getattr("step")?)?.unwrap_or(1);
-        return Ok(IndexItem::Slice(opt_i64(s.getattr("start")?)?, opt_i64(s.getattr("stop")?)?, step));
+        let (mut start, mut stop, mut step): (pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t) = (0, 0, 0);
+        // SAFETY: `s` is a live slice object; PySlice_Unpack only reads it and writes
+        // the three out-parameters. It maps None to the extreme Py_ssize_t values,
+        // which `slice_indices` clamps exactly as CPython does.
+        if unsafe { pyo3::ffi::PySlice_Unpack(s.as_ptr(), &mut start, &mut stop, &mut step) } < 0 {
+            return Err(PyErr::fetch(py));
+        }
+        return Ok(IndexItem::Slice(Some(start as i64), Some(stop as i64), step as i64));
     }
     if ob.is_instance_of::<PyNone>() {
         return Ok(IndexItem::NewAxis);

@@ -105,6 +105,14 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
     let name = op.name();
     let cdt = compute_dtype(op, &a, &b)?;
     let rdt = if op.is_comparison() { DType::Bool } else { cdt };
+    // Fast path: same-shape tensors already in the compute dtype, fresh output.
+    if let (Arg::T(x), Arg::T(y), None) = (a, b, out) {
+        if x.dtype() == cdt && y.dtype() == cdt && x.shape() == y.shape() && (cdt.is_float() || !matches!(op, BinaryOp::FloorDiv | BinaryOp::Rem)) {
+            let o = Tensor::zeros(rdt, x.shape());
+            crate::with_dtype!(cdt, T, kernel::<T>(op, &o, x, y));
+            return Ok(o);
+        }
+    }
     let shape = broadcast_shapes(name, a.shape(), b.shape())?;
     if !cdt.is_float() && matches!(op, BinaryOp::FloorDiv | BinaryOp::Rem) {
         check_nonzero_divisor(name, &b)?;

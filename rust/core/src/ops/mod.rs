@@ -60,7 +60,7 @@ impl Arg<'_> {
 }
 
 pub fn result_type_of(args: &[Arg]) -> DType {
-    let ops: Vec<Operand> = args.iter().map(|a| a.operand()).collect();
+    let ops: smallvec::SmallVec<[Operand; 4]> = args.iter().map(|a| a.operand()).collect();
     result_type(&ops)
 }
 
