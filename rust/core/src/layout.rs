@@ -23,11 +23,19 @@ use smallvec::SmallVec;
 pub type Dims = SmallVec<[usize; 6]>;
 pub type Strides = SmallVec<[isize; 6]>;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
     pub shape: Dims,
     pub strides: Strides,
     pub offset: usize,
+}
+
+// By hand: `SmallVec::clone` goes through a generic iterator; `from_slice` is a
+// memcpy. Layouts are cloned on every view op, so this is on the hot path.
+impl Clone for Layout {
+    fn clone(&self) -> Layout {
+        Layout { shape: SmallVec::from_slice(&self.shape), strides: SmallVec::from_slice(&self.strides), offset: self.offset }
+    }
 }
 
 /// Row-major strides for `shape`.
@@ -221,12 +229,16 @@ impl Layout {
     /// `step` may be negative (NOTE [Signed strides]); `len` is the result length.
     pub fn slice(&self, dim: usize, start: usize, len: usize, step: isize) -> Layout {
         let mut l = self.clone();
-        if len > 0 {
-            l.offset = (self.offset as isize + start as isize * self.strides[dim]) as usize;
-        }
-        l.shape[dim] = len;
-        l.strides[dim] = self.strides[dim] * step;
+        l.slice_in_place(dim, start, len, step);
         l
+    }
+
+    pub fn slice_in_place(&mut self, dim: usize, start: usize, len: usize, step: isize) {
+        if len > 0 {
+            self.offset = (self.offset as isize + start as isize * self.strides[dim]) as usize;
+        }
+        self.shape[dim] = len;
+        self.strides[dim] *= step;
     }
 
     pub fn narrow(&self, op: &str, dim: usize, start: i64, length: i64) -> Result<Layout> {
@@ -243,6 +255,12 @@ impl Layout {
     }
 
     pub fn select(&self, dim: usize, index: i64) -> Result<Layout> {
+        let mut l = self.clone();
+        l.select_in_place(dim, index)?;
+        Ok(l)
+    }
+
+    pub fn select_in_place(&mut self, dim: usize, index: i64) -> Result<()> {
         let size = self.shape[dim] as i64;
         let i = if index < 0 { index + size } else { index };
         if i < 0 || i >= size {
@@ -251,12 +269,10 @@ impl Layout {
                 "index {index} is out of bounds for dimension {dim} with size {size}"
             );
         }
-        let offset = (self.offset as isize + i as isize * self.strides[dim]) as usize;
-        let mut l = self.clone();
-        l.shape.remove(dim);
-        l.strides.remove(dim);
-        l.offset = offset;
-        Ok(l)
+        self.offset = (self.offset as isize + i as isize * self.strides[dim]) as usize;
+        self.shape.remove(dim);
+        self.strides.remove(dim);
+        Ok(())
     }
 
     pub fn unsqueeze(&self, dim: usize) -> Layout {

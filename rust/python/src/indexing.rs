@@ -57,17 +57,73 @@ fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
     )))
 }
 
-pub fn parse_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Vec<IndexItem>> {
+pub type Key = smallvec::SmallVec<[IndexItem; 4]>;
+
+pub fn parse_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Key> {
+    let mut items = Key::new();
     if let Ok(tup) = key.cast::<PyTuple>() {
-        tup.iter().map(|k| item(py, &k)).collect()
+        for k in tup.iter() {
+            items.push(item(py, &k)?);
+        }
     } else {
-        Ok(vec![item(py, key)?])
+        items.push(item(py, key)?);
     }
+    Ok(items)
+}
+
+/// Applies one int or slice to `layout` at `dim`; `None` when `ob` is neither.
+fn basic_step(ob: &Bound<'_, PyAny>, layout: &mut rtensor_core::Layout, dim: &mut usize) -> Option<PyResult<()>> {
+    if ob.is_exact_instance_of::<PyInt>() {
+        let i: i64 = match ob.extract() {
+            Ok(i) => i,
+            Err(e) => return Some(Err(e)),
+        };
+        return Some(layout.select_in_place(*dim, i).py());
+    }
+    let s = ob.cast::<PySlice>().ok()?;
+    let (mut start, mut stop, mut step): (pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t) = (0, 0, 0);
+    // SAFETY: as in `item`.
+    if unsafe { pyo3::ffi::PySlice_Unpack(s.as_ptr(), &mut start, &mut stop, &mut step) } < 0 {
+        return Some(Err(PyErr::fetch(ob.py())));
+    }
+    let n = layout.shape[*dim] as i64;
+    let (first, len) = rtensor_core::ops::shape::slice_indices(n, Some(start as i64), Some(stop as i64), step as i64);
+    layout.slice_in_place(*dim, first, len, step as isize);
+    *dim += 1;
+    Some(Ok(()))
+}
+
+/// `x[i, a:b]`-style keys made only of ints and slices: applied straight to the
+/// layout, without building an index list. `None` means "take the general path".
+fn basic_fast(t: &rtensor_core::Tensor, key: &Bound<'_, PyAny>) -> Option<PyResult<rtensor_core::Tensor>> {
+    let mut layout = t.layout().clone();
+    let mut dim = 0usize;
+    if let Ok(tup) = key.cast::<PyTuple>() {
+        if tup.len() > t.ndim() {
+            return None;
+        }
+        for k in tup.iter() {
+            if let Err(e) = basic_step(&k, &mut layout, &mut dim)? {
+                return Some(Err(e));
+            }
+        }
+    } else {
+        if t.ndim() == 0 {
+            return None;
+        }
+        if let Err(e) = basic_step(key, &mut layout, &mut dim)? {
+            return Some(Err(e));
+        }
+    }
+    Some(Ok(t.view_of(layout)))
 }
 
 #[pymethods]
 impl PyTensor {
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+        if let Some(r) = basic_fast(&self.t, key) {
+            return wrap(py, r?);
+        }
         let items = parse_key(py, key)?;
         let t = &self.t;
         let advanced = items.iter().any(|i| matches!(i, IndexItem::Tensor(_)));

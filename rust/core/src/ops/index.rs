@@ -56,14 +56,14 @@ fn parse(t: &Tensor, items: &[IndexItem]) -> Result<Parsed> {
     let mut dim = 0usize;
     for it in items {
         match it {
-            IndexItem::Int(i) => layout = layout.select(dim, *i)?,
+            IndexItem::Int(i) => layout.select_in_place(dim, *i)?,
             IndexItem::Slice(start, stop, step) => {
                 if *step <= 0 && *step == 0 {
                     bail!(Value, "slice step cannot be zero");
                 }
                 let n = layout.shape[dim] as i64;
                 let (s, len) = super::shape::slice_indices(n, *start, *stop, *step);
-                layout = layout.slice(dim, s, len, *step as isize);
+                layout.slice_in_place(dim, s, len, *step as isize);
                 dim += 1;
             }
             IndexItem::NewAxis => {
