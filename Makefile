@@ -23,7 +23,7 @@ test-rust:
 test-py: build
 	$(PY) -m pytest -q -p no:cacheprovider tests
 
-test: build test-rust test-py
+test: build test-rust wheel test-py
 
 demo: build
 	$(PY) examples/tour.py
@@ -31,8 +31,10 @@ demo: build
 bench: build
 	$(PY) benches/run.py
 
+# The abi3 wheel users install; tests/test_wheel.py installs it into a fresh venv.
 wheel: $(STAMP)
-	$(VENV)/bin/maturin build --release --out dist
+	rm -f dist/rtensor-*.whl
+	$(VENV)/bin/maturin build --release --quiet --out dist
 
 fmt:
 	cargo fmt --all
