@@ -16,8 +16,8 @@
 //! storage, so invariant 3 holds by construction and is only re-checked where the
 //! user supplies strides (`as_strided`).
 
-use crate::error::{Error, Result};
 use crate::bail;
+use crate::error::{Error, Result};
 use smallvec::SmallVec;
 
 pub type Dims = SmallVec<[usize; 6]>;
@@ -34,7 +34,11 @@ pub struct Layout {
 // memcpy. Layouts are cloned on every view op, so this is on the hot path.
 impl Clone for Layout {
     fn clone(&self) -> Layout {
-        Layout { shape: SmallVec::from_slice(&self.shape), strides: SmallVec::from_slice(&self.strides), offset: self.offset }
+        Layout {
+            shape: SmallVec::from_slice(&self.shape),
+            strides: SmallVec::from_slice(&self.strides),
+            offset: self.offset,
+        }
     }
 }
 
@@ -63,12 +67,7 @@ pub fn fmt_shape(shape: &[usize]) -> String {
 pub fn wrap_dim(dim: i64, ndim: usize) -> Result<usize> {
     let n = ndim.max(1) as i64;
     if dim < -n || dim >= n {
-        bail!(
-            Index,
-            "Dimension out of range (expected to be in range of [{}, {}], but got {dim})",
-            -n,
-            n - 1
-        );
+        bail!(Index, "Dimension out of range (expected to be in range of [{}, {}], but got {dim})", -n, n - 1);
     }
     Ok(if dim < 0 { (dim + n) as usize } else { dim as usize })
 }
@@ -264,10 +263,7 @@ impl Layout {
         let size = self.shape[dim] as i64;
         let i = if index < 0 { index + size } else { index };
         if i < 0 || i >= size {
-            bail!(
-                Index,
-                "index {index} is out of bounds for dimension {dim} with size {size}"
-            );
+            bail!(Index, "index {index} is out of bounds for dimension {dim} with size {size}");
         }
         self.offset = (self.offset as isize + i as isize * self.strides[dim]) as usize;
         self.shape.remove(dim);
@@ -356,8 +352,7 @@ impl Layout {
         for tensor_d in (0..self.ndim()).rev() {
             tensor_numel *= self.shape[tensor_d];
             let chunk_ends = tensor_d == 0
-                || (self.shape[tensor_d - 1] != 1
-                    && self.strides[tensor_d - 1] != tensor_numel as isize * chunk_base);
+                || (self.shape[tensor_d - 1] != 1 && self.strides[tensor_d - 1] != tensor_numel as isize * chunk_base);
             if chunk_ends {
                 while view_d >= 0 && (view_numel < tensor_numel || shape[view_d as usize] == 1) {
                     new_strides[view_d as usize] = view_numel as isize * chunk_base;
@@ -399,11 +394,7 @@ impl Layout {
         let len = if offset >= 0 { n1.min(n2 - offset) } else { (n1 + offset).min(n2) }.max(0) as usize;
         let mut start = self.offset as isize;
         if len > 0 {
-            start += if offset >= 0 {
-                offset as isize * self.strides[d2]
-            } else {
-                -offset as isize * self.strides[d1]
-            };
+            start += if offset >= 0 { offset as isize * self.strides[d2] } else { -offset as isize * self.strides[d1] };
         }
         let mut l = Layout { shape: Dims::new(), strides: Strides::new(), offset: start as usize };
         for k in 0..self.ndim() {

@@ -11,10 +11,10 @@
 //! keeps it on the storage impl for the same reason). Autograd compares it with
 //! the version a saved tensor recorded. Writes made through NumPy bypass it.
 
+use crate::bail;
 use crate::device::Device;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use crate::bail;
 use std::alloc::{alloc_zeroed, dealloc, Layout as AllocLayout};
 use std::any::Any;
 use std::ptr::NonNull;

@@ -1,11 +1,11 @@
 //! The tensor handle: shared storage plus a layout. Cloning a `Tensor` makes a
 //! view of the same memory (an `Arc` bump and a small layout copy).
 
+use crate::bail;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::layout::{fmt_shape, Layout};
 use crate::storage::Storage;
-use crate::bail;
 use std::sync::Arc;
 
 /// A Python number as ops see it: it only contributes a category to promotion.
@@ -56,7 +56,14 @@ pub struct Tensor {
 
 impl std::fmt::Debug for Tensor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Tensor(shape={:?}, strides={:?}, offset={}, dtype={})", self.shape(), self.strides(), self.offset(), self.dtype())
+        write!(
+            f,
+            "Tensor(shape={:?}, strides={:?}, offset={}, dtype={})",
+            self.shape(),
+            self.strides(),
+            self.offset(),
+            self.dtype()
+        )
     }
 }
 

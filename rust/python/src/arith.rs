@@ -66,7 +66,13 @@ fn resize_into(out_ob: &Bound<'_, PyAny>, r: Tensor) -> PyResult<Py<PyAny>> {
 /// `torch.<op>(a, b, out=None)` for every binary op.
 #[pyfunction]
 #[pyo3(signature = (name, a, b, out=None))]
-pub fn binary(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+pub fn binary(
+    py: Python<'_>,
+    name: &str,
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let op = parse_binary(name)?;
     let (x, y) = (arg_or_err(name, a)?, arg_or_err(name, b)?);
     if let (OwnedArg::S(_), OwnedArg::S(_)) = (&x, &y) {
@@ -152,7 +158,12 @@ pub fn clamp(
 
 #[pyfunction]
 #[pyo3(name = "where")]
-pub fn where_(py: Python<'_>, cond: &Bound<'_, PyAny>, x: &Bound<'_, PyAny>, y: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+pub fn where_(
+    py: Python<'_>,
+    cond: &Bound<'_, PyAny>,
+    x: &Bound<'_, PyAny>,
+    y: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyTensor>> {
     let c = crate::convert::tensor_arg("where", "condition", cond)?;
     let (a, b) = (arg_or_err("where", x)?, arg_or_err("where", y)?);
     wrap(py, run(py, c.numel(), || ops::binary::where_(&c, a.as_arg(), b.as_arg()))?)
@@ -160,7 +171,13 @@ pub fn where_(py: Python<'_>, cond: &Bound<'_, PyAny>, x: &Bound<'_, PyAny>, y: 
 
 #[pyfunction]
 #[pyo3(signature = (start, end, weight, out=None))]
-pub fn lerp(py: Python<'_>, start: &Bound<'_, PyAny>, end: &Bound<'_, PyAny>, weight: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+pub fn lerp(
+    py: Python<'_>,
+    start: &Bound<'_, PyAny>,
+    end: &Bound<'_, PyAny>,
+    weight: &Bound<'_, PyAny>,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyAny>> {
     let s = crate::convert::tensor_arg("lerp", "input", start)?;
     let e = crate::convert::tensor_arg("lerp", "end", end)?;
     let w = arg_or_err("lerp", weight)?;
@@ -320,4 +337,3 @@ impl PyTensor {
         wrap(py, binary_op(py, op, &OwnedArg::T(self.t.clone()), &o, None)?)
     }
 }
-

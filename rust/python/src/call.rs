@@ -39,9 +39,7 @@ fn panic_to_py(p: Box<dyn std::any::Any + Send>) -> PyErr {
         .map(|s| s.to_string())
         .or_else(|| p.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    PyRuntimeError::new_err(format!(
-        "rtensor internal error (please report it with the code that caused it): {what}"
-    ))
+    PyRuntimeError::new_err(format!("rtensor internal error (please report it with the code that caused it): {what}"))
 }
 
 /// Runs `f` on the core: detached from the interpreter when `work` (elements

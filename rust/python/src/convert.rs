@@ -113,7 +113,9 @@ pub fn size_from_seq(seq: &Bound<'_, PySequence>) -> PyResult<Vec<usize>> {
     let raw: Vec<i64> = (0..seq.len()?)
         .map(|i| {
             seq.get_item(i)?.extract::<i64>().map_err(|_| {
-                PyTypeError::new_err("size must be a sequence of ints (e.g. (2, 3)) or ints given as separate arguments")
+                PyTypeError::new_err(
+                    "size must be a sequence of ints (e.g. (2, 3)) or ints given as separate arguments",
+                )
             })
         })
         .collect::<PyResult<_>>()?;
@@ -151,9 +153,10 @@ pub fn parse_dims(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
             if let Ok(i) = o.extract::<i64>() {
                 Ok(Some(vec![i]))
             } else {
-                Ok(Some(o.extract::<Vec<i64>>().map_err(|_| {
-                    PyTypeError::new_err("dim must be an int, a tuple of ints or None")
-                })?))
+                Ok(Some(
+                    o.extract::<Vec<i64>>()
+                        .map_err(|_| PyTypeError::new_err("dim must be an int, a tuple of ints or None"))?,
+                ))
             }
         }
     }

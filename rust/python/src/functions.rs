@@ -2,7 +2,9 @@
 //! Signatures follow PyTorch; the Python package re-exports most of them as is.
 
 use crate::call::{run, run_ok, IntoPyResult};
-use crate::convert::{collect, inferred_dtype, parse_dims, parse_size, scalar, tensor_from_collected, tensor_arg, Collected};
+use crate::convert::{
+    collect, inferred_dtype, parse_dims, parse_size, scalar, tensor_arg, tensor_from_collected, Collected,
+};
 use crate::tensor::{wrap, wrap_new, PyTensor};
 use crate::types::{parse_device, parse_opt_dtype};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -14,7 +16,13 @@ use rtensor_core::{DType, Scalar, Tensor};
 use std::sync::Mutex;
 
 /// `rtensor.tensor(data, dtype=None, device=None, requires_grad=False)`: always copies.
-pub fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DType>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn tensor(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    dtype: Option<DType>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     if let Ok(t) = data.cast::<PyTensor>() {
         let t = t.borrow().t.clone();
@@ -24,7 +32,11 @@ pub fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DType>, dev
     if let Ok(arr) = data.cast::<numpy::PyUntypedArray>() {
         let t = crate::numpy::from_numpy_array(arr)?;
         let dt = dtype.unwrap_or(t.dtype());
-        return wrap_new(py, run_ok(py, t.numel(), || if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) })?, requires_grad);
+        return wrap_new(
+            py,
+            run_ok(py, t.numel(), || if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) })?,
+            requires_grad,
+        );
     }
     let mut c = Collected::default();
     collect(data, 0, &mut c)?;
@@ -34,13 +46,26 @@ pub fn tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<DType>, dev
 
 #[pyfunction]
 #[pyo3(name = "tensor", signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
-pub fn py_tensor(py: Python<'_>, data: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, pin_memory: bool) -> PyResult<Py<PyTensor>> {
+pub fn py_tensor(
+    py: Python<'_>,
+    data: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    pin_memory: bool,
+) -> PyResult<Py<PyTensor>> {
     let _ = pin_memory;
     tensor(py, data, parse_opt_dtype(dtype)?, device, requires_grad)
 }
 
 /// Shared front of the sized creation functions: parses size, dtype, device.
-fn sized(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, default: DType) -> PyResult<(Vec<usize>, DType)> {
+fn sized(
+    args: &Bound<'_, PyTuple>,
+    size: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    default: DType,
+) -> PyResult<(Vec<usize>, DType)> {
     parse_device(device)?;
     let shape = match size {
         Some(s) if !s.is_none() => parse_size(&PyTuple::new(args.py(), [s])?)?,
@@ -51,7 +76,15 @@ fn sized(args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Opti
 
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
-pub fn zeros(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+pub fn zeros(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    size: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
     let _ = out;
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, Tensor::zeros(dt, &shape), requires_grad)
@@ -59,7 +92,15 @@ pub fn zeros(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, 
 
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
-pub fn ones(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+pub fn ones(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    size: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
     let _ = out;
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     let n = shape.iter().product();
@@ -71,7 +112,17 @@ pub fn ones(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, P
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None, pin_memory=false, memory_format=None))]
 #[allow(clippy::too_many_arguments)]
-pub fn empty(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, out: Option<&Bound<'_, PyAny>>, pin_memory: bool, memory_format: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+pub fn empty(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    size: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    out: Option<&Bound<'_, PyAny>>,
+    pin_memory: bool,
+    memory_format: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
     let _ = (out, pin_memory, memory_format);
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, Tensor::zeros(dt, &shape), requires_grad)
@@ -79,12 +130,19 @@ pub fn empty(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, 
 
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
-pub fn full(py: Python<'_>, size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAny>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn full(
+    py: Python<'_>,
+    size: &Bound<'_, PyAny>,
+    fill_value: &Bound<'_, PyAny>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let shape = parse_size(&PyTuple::new(size.py(), [size])?)?;
-    let v = scalar(fill_value).or_else(|| {
-        fill_value.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok())
-    }).ok_or_else(|| PyTypeError::new_err("full(): fill_value must be a number"))?;
+    let v = scalar(fill_value)
+        .or_else(|| fill_value.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok()))
+        .ok_or_else(|| PyTypeError::new_err("full(): fill_value must be a number"))?;
     let dt = parse_opt_dtype(dtype)?.unwrap_or(match v {
         Scalar::Bool(_) => DType::Bool,
         Scalar::Int(_) => DEFAULT_INT,
@@ -96,7 +154,15 @@ pub fn full(py: Python<'_>, size: &Bound<'_, PyAny>, fill_value: &Bound<'_, PyAn
 
 #[pyfunction]
 #[pyo3(signature = (start, end=None, step=None, *, dtype=None, device=None, requires_grad=false))]
-pub fn arange(py: Python<'_>, start: &Bound<'_, PyAny>, end: Option<&Bound<'_, PyAny>>, step: Option<&Bound<'_, PyAny>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn arange(
+    py: Python<'_>,
+    start: &Bound<'_, PyAny>,
+    end: Option<&Bound<'_, PyAny>>,
+    step: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let num = |o: &Bound<'_, PyAny>| {
         scalar(o)
@@ -118,7 +184,15 @@ pub fn arange(py: Python<'_>, start: &Bound<'_, PyAny>, end: Option<&Bound<'_, P
 
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
-pub fn linspace(py: Python<'_>, start: f64, end: f64, steps: i64, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn linspace(
+    py: Python<'_>,
+    start: f64,
+    end: f64,
+    steps: i64,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, creation::linspace(start, end, steps, dt).py()?, requires_grad)
@@ -126,7 +200,14 @@ pub fn linspace(py: Python<'_>, start: f64, end: f64, steps: i64, dtype: Option<
 
 #[pyfunction]
 #[pyo3(signature = (n, m=None, *, dtype=None, device=None, requires_grad=false))]
-pub fn eye(py: Python<'_>, n: i64, m: Option<i64>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn eye(
+    py: Python<'_>,
+    n: i64,
+    m: Option<i64>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let m = m.unwrap_or(n);
     if n < 0 || m < 0 {
@@ -173,7 +254,10 @@ impl PyGenerator {
         self.with(|g| g.initial_seed())
     }
     fn seed(&self) -> u64 {
-        let s = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
+        let s = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
         self.with(|g| *g = random::Generator::new(s));
         s
     }
@@ -190,7 +274,10 @@ pub fn initial_seed() -> u64 {
 }
 
 /// Runs a sampler with the user's generator or the default one.
-fn sample(generator: Option<&Bound<'_, PyGenerator>>, f: impl FnOnce(Option<&mut random::Generator>) -> rtensor_core::Result<Tensor>) -> PyResult<Tensor> {
+fn sample(
+    generator: Option<&Bound<'_, PyGenerator>>,
+    f: impl FnOnce(Option<&mut random::Generator>) -> rtensor_core::Result<Tensor>,
+) -> PyResult<Tensor> {
     match generator {
         Some(g) => g.borrow().with(|g| f(Some(g))).py(),
         None => f(None).py(),
@@ -199,14 +286,30 @@ fn sample(generator: Option<&Bound<'_, PyGenerator>>, f: impl FnOnce(Option<&mut
 
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, generator=None, dtype=None, device=None, requires_grad=false))]
-pub fn rand(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn rand(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    size: Option<&Bound<'_, PyAny>>,
+    generator: Option<&Bound<'_, PyGenerator>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, sample(generator, |g| random::rand(&shape, dt, g))?, requires_grad)
 }
 
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, generator=None, dtype=None, device=None, requires_grad=false))]
-pub fn randn(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, PyAny>>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn randn(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    size: Option<&Bound<'_, PyAny>>,
+    generator: Option<&Bound<'_, PyGenerator>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, sample(generator, |g| random::randn(&shape, dt, g))?, requires_grad)
 }
@@ -215,7 +318,15 @@ pub fn randn(py: Python<'_>, args: &Bound<'_, PyTuple>, size: Option<&Bound<'_, 
 #[pyfunction]
 #[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
 #[allow(clippy::too_many_arguments)]
-pub fn randint(py: Python<'_>, args: &Bound<'_, PyTuple>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool, size: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+pub fn randint(
+    py: Python<'_>,
+    args: &Bound<'_, PyTuple>,
+    generator: Option<&Bound<'_, PyGenerator>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+    size: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let mut ints: Vec<i64> = Vec::new();
     let mut shape_ob = size.cloned();
@@ -239,7 +350,14 @@ pub fn randint(py: Python<'_>, args: &Bound<'_, PyTuple>, generator: Option<&Bou
 
 #[pyfunction]
 #[pyo3(signature = (n, *, generator=None, dtype=None, device=None, requires_grad=false))]
-pub fn randperm(py: Python<'_>, n: i64, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn randperm(
+    py: Python<'_>,
+    n: i64,
+    generator: Option<&Bound<'_, PyGenerator>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     if n < 0 {
         return Err(PyRuntimeError::new_err(format!("randperm(): n must be non-negative, got {n}")));
@@ -252,7 +370,16 @@ pub fn randperm(py: Python<'_>, n: i64, generator: Option<&Bound<'_, PyGenerator
 #[pyfunction]
 #[pyo3(signature = (mean, std, size, *, generator=None, dtype=None, device=None, requires_grad=false))]
 #[allow(clippy::too_many_arguments)]
-pub fn normal(py: Python<'_>, mean: f64, std: f64, size: &Bound<'_, PyAny>, generator: Option<&Bound<'_, PyGenerator>>, dtype: Option<&Bound<'_, PyAny>>, device: Option<&Bound<'_, PyAny>>, requires_grad: bool) -> PyResult<Py<PyTensor>> {
+pub fn normal(
+    py: Python<'_>,
+    mean: f64,
+    std: f64,
+    size: &Bound<'_, PyAny>,
+    generator: Option<&Bound<'_, PyGenerator>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+    requires_grad: bool,
+) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let shape = parse_size(&PyTuple::new(py, [size])?)?;
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
@@ -288,7 +415,14 @@ fn reduce_op(name: &str) -> PyResult<ReduceOp> {
 /// Fold reductions and `mean`: `name(a, dim=None, keepdim=False, dtype=None)`.
 #[pyfunction]
 #[pyo3(signature = (name, a, dim=None, keepdim=false, dtype=None))]
-pub fn reduction(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, keepdim: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+pub fn reduction(
+    py: Python<'_>,
+    name: &str,
+    a: &Bound<'_, PyAny>,
+    dim: Option<&Bound<'_, PyAny>>,
+    keepdim: bool,
+    dtype: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
     let t = tensor_arg(name, "input", a)?;
     let dims = parse_dims(dim)?;
     let dt = parse_opt_dtype(dtype)?;
@@ -303,7 +437,14 @@ pub fn reduction(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, dim: Option<&
 
 #[pyfunction]
 #[pyo3(signature = (a, dim=None, correction=1.0, keepdim=false, take_sqrt=false))]
-pub fn var(py: Python<'_>, a: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>, correction: f64, keepdim: bool, take_sqrt: bool) -> PyResult<Py<PyTensor>> {
+pub fn var(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    dim: Option<&Bound<'_, PyAny>>,
+    correction: f64,
+    keepdim: bool,
+    take_sqrt: bool,
+) -> PyResult<Py<PyTensor>> {
     let t = tensor_arg(if take_sqrt { "std" } else { "var" }, "input", a)?;
     let dims = parse_dims(dim)?;
     let r = run(py, t.numel(), || {
@@ -318,7 +459,13 @@ pub fn var(py: Python<'_>, a: &Bound<'_, PyAny>, dim: Option<&Bound<'_, PyAny>>,
 
 #[pyfunction]
 #[pyo3(signature = (a, p=2.0, dim=None, keepdim=false))]
-pub fn norm(py: Python<'_>, a: &Bound<'_, PyAny>, p: f64, dim: Option<&Bound<'_, PyAny>>, keepdim: bool) -> PyResult<Py<PyTensor>> {
+pub fn norm(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    p: f64,
+    dim: Option<&Bound<'_, PyAny>>,
+    keepdim: bool,
+) -> PyResult<Py<PyTensor>> {
     let t = tensor_arg("norm", "input", a)?;
     let dims = parse_dims(dim)?;
     wrap(py, run(py, t.numel(), || reduce::norm(&t, p, dims.as_deref(), keepdim))?)
@@ -326,7 +473,12 @@ pub fn norm(py: Python<'_>, a: &Bound<'_, PyAny>, p: f64, dim: Option<&Bound<'_,
 
 #[pyfunction]
 #[pyo3(signature = (a, dim, keepdim=false))]
-pub fn logsumexp(py: Python<'_>, a: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, keepdim: bool) -> PyResult<Py<PyTensor>> {
+pub fn logsumexp(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    dim: &Bound<'_, PyAny>,
+    keepdim: bool,
+) -> PyResult<Py<PyTensor>> {
     let t = tensor_arg("logsumexp", "input", a)?;
     let dims = parse_dims(Some(dim))?.unwrap_or_default();
     wrap(py, run(py, t.numel(), || reduce::logsumexp(&t, &dims, keepdim))?)
@@ -335,7 +487,13 @@ pub fn logsumexp(py: Python<'_>, a: &Bound<'_, PyAny>, dim: &Bound<'_, PyAny>, k
 /// `max`/`min` along a dim: (values, indices). With `dim=None`, argmax/argmin of all.
 #[pyfunction]
 #[pyo3(signature = (a, dim, keepdim, is_max))]
-pub fn arg_extreme<'py>(py: Python<'py>, a: &Bound<'_, PyAny>, dim: Option<i64>, keepdim: bool, is_max: bool) -> PyResult<Bound<'py, PyTuple>> {
+pub fn arg_extreme<'py>(
+    py: Python<'py>,
+    a: &Bound<'_, PyAny>,
+    dim: Option<i64>,
+    keepdim: bool,
+    is_max: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
     let t = tensor_arg(if is_max { "max" } else { "min" }, "input", a)?;
     let (v, i) = match dim {
         Some(d) => run(py, t.numel(), || reduce::arg_extreme(&t, d, keepdim, is_max))?,
@@ -349,7 +507,13 @@ pub fn arg_extreme<'py>(py: Python<'py>, a: &Bound<'_, PyAny>, dim: Option<i64>,
 
 #[pyfunction]
 #[pyo3(signature = (a, dim, prod, dtype=None))]
-pub fn cumulative(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, prod: bool, dtype: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+pub fn cumulative(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    dim: i64,
+    prod: bool,
+    dtype: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
     let t = tensor_arg(if prod { "cumprod" } else { "cumsum" }, "input", a)?;
     let dt = parse_opt_dtype(dtype)?;
     wrap(py, run(py, t.numel(), || reduce::cumulative(&t, dim, prod, dt))?)
@@ -374,7 +538,9 @@ pub fn linalg(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, Py
 
 fn tensor_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Tensor>> {
     if seq.cast::<PyTensor>().is_ok() {
-        return Err(PyTypeError::new_err(format!("{op}(): argument 'tensors' must be a tuple or list of Tensors, not Tensor")));
+        return Err(PyTypeError::new_err(format!(
+            "{op}(): argument 'tensors' must be a tuple or list of Tensors, not Tensor"
+        )));
     }
     seq.try_iter()?.map(|x| tensor_arg(op, "tensors", &x?)).collect()
 }
@@ -403,7 +569,11 @@ pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -
 }
 
 #[pyfunction]
-pub fn promote_types(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<crate::types::PyDType>> {
+pub fn promote_types(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    b: &Bound<'_, PyAny>,
+) -> PyResult<Py<crate::types::PyDType>> {
     let (x, y) = (crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?);
     Ok(crate::types::dtype_obj(py, rtensor_core::dtype::promote_types(x, y)))
 }
@@ -427,4 +597,3 @@ pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) 
 pub fn fill_(py: Python<'_>, dst: &Bound<'_, PyTensor>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     copy_(py, dst, value)
 }
-

@@ -15,7 +15,8 @@ fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         return Ok(IndexItem::Int(ob.extract()?));
     }
     if let Ok(s) = ob.cast::<PySlice>() {
-        let (mut start, mut stop, mut step): (pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t) = (0, 0, 0);
+        let (mut start, mut stop, mut step): (pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t) =
+            (0, 0, 0);
         // SAFETY: `s` is a live slice object; PySlice_Unpack only reads it and writes
         // the three out-parameters. It maps None to the extreme Py_ssize_t values,
         // which `slice_indices` clamps exactly as CPython does.
@@ -81,7 +82,8 @@ fn basic_step(ob: &Bound<'_, PyAny>, layout: &mut rtensor_core::Layout, dim: &mu
         return Some(layout.select_in_place(*dim, i).py());
     }
     let s = ob.cast::<PySlice>().ok()?;
-    let (mut start, mut stop, mut step): (pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t) = (0, 0, 0);
+    let (mut start, mut stop, mut step): (pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t) =
+        (0, 0, 0);
     // SAFETY: as in `item`.
     if unsafe { pyo3::ffi::PySlice_Unpack(s.as_ptr(), &mut start, &mut stop, &mut step) } < 0 {
         return Some(Err(PyErr::fetch(ob.py())));
@@ -134,7 +136,9 @@ impl PyTensor {
     fn __setitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let items = parse_key(py, key)?;
         let v = if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-            crate::convert::OwnedArg::T(crate::functions::tensor(py, value, Some(self.t.dtype()), None, false)?.borrow(py).t.clone())
+            crate::convert::OwnedArg::T(
+                crate::functions::tensor(py, value, Some(self.t.dtype()), None, false)?.borrow(py).t.clone(),
+            )
         } else {
             arg_or_err("__setitem__", value)?
         };
@@ -144,7 +148,12 @@ impl PyTensor {
 }
 
 #[pyfunction]
-pub fn index_select(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, index: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+pub fn index_select(
+    py: Python<'_>,
+    a: &Bound<'_, PyAny>,
+    dim: i64,
+    index: &Bound<'_, PyAny>,
+) -> PyResult<Py<PyTensor>> {
     let t = tensor_arg("index_select", "input", a)?;
     let i = tensor_arg("index_select", "index", index)?;
     wrap(py, run(py, t.numel(), || ix::index_select(&t, dim, &i))?)
@@ -159,7 +168,13 @@ pub fn masked_select(py: Python<'_>, a: &Bound<'_, PyAny>, mask: &Bound<'_, PyAn
 
 /// `masked_fill` (a copy) or `masked_fill_` (in place) depending on `inplace`.
 #[pyfunction]
-pub fn masked_fill(py: Python<'_>, a: &Bound<'_, PyTensor>, mask: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>, inplace: bool) -> PyResult<Py<PyTensor>> {
+pub fn masked_fill(
+    py: Python<'_>,
+    a: &Bound<'_, PyTensor>,
+    mask: &Bound<'_, PyAny>,
+    value: &Bound<'_, PyAny>,
+    inplace: bool,
+) -> PyResult<Py<PyTensor>> {
     let t = a.borrow().t.clone();
     let m = tensor_arg("masked_fill", "mask", mask)?;
     let v = match crate::convert::arg(value) {

@@ -8,7 +8,7 @@
 
 use crate::tensor::{wrap, PyTensor};
 use numpy::npyffi::{self, npy_intp, NPY_ARRAY_WRITEABLE, NPY_TYPES, PY_ARRAY_API};
-use numpy::{PyUntypedArray, PyUntypedArrayMethods, PyArrayDescrMethods};
+use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use rtensor_core::{DType, Layout, Storage, Tensor};
@@ -159,7 +159,10 @@ pub fn from_numpy_array(a: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
 #[pyfunction]
 pub fn from_numpy(py: Python<'_>, a: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     let arr = a.cast::<PyUntypedArray>().map_err(|_| {
-        PyTypeError::new_err(format!("expected np.ndarray (got {})", a.get_type().name().map(|n| n.to_string()).unwrap_or_default()))
+        PyTypeError::new_err(format!(
+            "expected np.ndarray (got {})",
+            a.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))
     })?;
     wrap(py, from_numpy_array(arr)?)
 }
@@ -177,8 +180,17 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (dtype=None, copy=None))]
-    fn __array__<'py>(&self, py: Python<'py>, dtype: Option<&Bound<'py, PyAny>>, copy: Option<bool>) -> PyResult<Bound<'py, PyAny>> {
-        let t = if self.t.dtype() == DType::BF16 { rtensor_core::ops::to_dtype(&self.t, DType::F32) } else { self.t.clone() };
+    fn __array__<'py>(
+        &self,
+        py: Python<'py>,
+        dtype: Option<&Bound<'py, PyAny>>,
+        copy: Option<bool>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let t = if self.t.dtype() == DType::BF16 {
+            rtensor_core::ops::to_dtype(&self.t, DType::F32)
+        } else {
+            self.t.clone()
+        };
         let mut arr = to_numpy(py, &t)?;
         if copy == Some(true) {
             arr = arr.call_method0("copy")?;

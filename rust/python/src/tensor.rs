@@ -64,7 +64,12 @@ fn to_nested<'py>(py: Python<'py>, vals: &[Scalar], shape: &[usize]) -> PyResult
 pub fn scalars(t: &Tensor) -> PyResult<Vec<Scalar>> {
     let dt = t.dtype();
     Ok(if dt == DType::Bool {
-        ops::to_dtype(t, DType::Bool).to_vec::<rtensor_core::dtype::Bool8>().py()?.into_iter().map(|b| Scalar::Bool(b.0 != 0)).collect()
+        ops::to_dtype(t, DType::Bool)
+            .to_vec::<rtensor_core::dtype::Bool8>()
+            .py()?
+            .into_iter()
+            .map(|b| Scalar::Bool(b.0 != 0))
+            .collect()
     } else if dt.is_float() {
         ops::to_dtype(t, DType::F64).to_vec::<f64>().py()?.into_iter().map(Scalar::Float).collect()
     } else {
@@ -259,9 +264,7 @@ impl PyTensor {
     }
     fn __index__(&self) -> PyResult<i64> {
         if self.t.dtype().is_float() || self.t.numel() != 1 {
-            return Err(PyTypeError::new_err(
-                "only integer tensors of a single element can be converted to an index",
-            ));
+            return Err(PyTypeError::new_err("only integer tensors of a single element can be converted to an index"));
         }
         Ok(self.t.item().py()?.to_i64())
     }

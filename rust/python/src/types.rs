@@ -44,7 +44,9 @@ impl PyDType {
 /// The one `rtensor.float32` (etc.) object per dtype, so `t.dtype is rtensor.float32`.
 pub fn dtype_obj(py: Python<'_>, dt: DType) -> Py<PyDType> {
     static OBJS: PyOnceLock<Vec<Py<PyDType>>> = PyOnceLock::new();
-    let objs = OBJS.get_or_init(py, || ALL_DTYPES.iter().map(|&d| Py::new(py, PyDType { dt: d }).expect("dtype object")).collect());
+    let objs = OBJS.get_or_init(py, || {
+        ALL_DTYPES.iter().map(|&d| Py::new(py, PyDType { dt: d }).expect("dtype object")).collect()
+    });
     objs[ALL_DTYPES.iter().position(|&d| d == dt).unwrap()].clone_ref(py)
 }
 

@@ -113,7 +113,13 @@ impl PyTensor {
         wrap(py, sh::flip(&self.t, &parse_ints(dims)?).py()?)
     }
     #[pyo3(signature = (size, stride, storage_offset=None))]
-    fn as_strided(&self, py: Python<'_>, size: Vec<i64>, stride: Vec<i64>, storage_offset: Option<i64>) -> PyResult<Py<PyTensor>> {
+    fn as_strided(
+        &self,
+        py: Python<'_>,
+        size: Vec<i64>,
+        stride: Vec<i64>,
+        storage_offset: Option<i64>,
+    ) -> PyResult<Py<PyTensor>> {
         wrap(py, sh::as_strided(&self.t, &size, &stride, storage_offset).py()?)
     }
     fn movedim(&self, py: Python<'_>, source: i64, destination: i64) -> PyResult<Py<PyTensor>> {
@@ -124,7 +130,12 @@ impl PyTensor {
         wrap_all(py, sh::unbind(&self.t, dim).py()?)
     }
     #[pyo3(signature = (split_size_or_sections, dim=0))]
-    fn split<'py>(&self, py: Python<'py>, split_size_or_sections: &Bound<'_, PyAny>, dim: i64) -> PyResult<Bound<'py, PyTuple>> {
+    fn split<'py>(
+        &self,
+        py: Python<'py>,
+        split_size_or_sections: &Bound<'_, PyAny>,
+        dim: i64,
+    ) -> PyResult<Bound<'py, PyTuple>> {
         let parts = match split_size_or_sections.extract::<i64>() {
             Ok(s) => sh::split(&self.t, &[s], true, dim),
             Err(_) => sh::split(&self.t, &split_size_or_sections.extract::<Vec<i64>>()?, false, dim),

@@ -20,7 +20,8 @@ pub struct MatDims {
 pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
     let nb = out.ndim() - 2;
     let batch: Vec<usize> = out.shape()[..nb].to_vec();
-    let sub = |t: &Tensor| Layout { shape: batch.clone().into(), strides: t.strides()[..nb].into(), offset: t.offset() };
+    let sub =
+        |t: &Tensor| Layout { shape: batch.clone().into(), strides: t.strides()[..nb].into(), offset: t.offset() };
     let (lo, la, lb) = (sub(out), sub(a), sub(b));
     let (sa, sb, so) = (&a.strides()[nb..], &b.strides()[nb..], &out.strides()[nb..]);
     let plan = Plan::new(&batch, [&lo, &la, &lb], 0);
@@ -43,7 +44,15 @@ pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
     });
 }
 
-fn gemm_one<T: Element>(out: &Tensor, a: &Tensor, b: &Tensor, offs: [isize; 3], st: [&[isize]; 3], d: MatDims, par: bool) {
+fn gemm_one<T: Element>(
+    out: &Tensor,
+    a: &Tensor,
+    b: &Tensor,
+    offs: [isize; 3],
+    st: [&[isize]; 3],
+    d: MatDims,
+    par: bool,
+) {
     let zero = T::from_f64(0.0);
     let one = T::from_f64(1.0);
     let parallelism = if par { gemm::Parallelism::Rayon(0) } else { gemm::Parallelism::None };

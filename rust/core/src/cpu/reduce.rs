@@ -87,7 +87,13 @@ pub fn fold<T: Element>(
 /// # Safety
 /// `p.offset(i * stride)` must be a valid element for every `i < len`.
 #[inline(always)]
-unsafe fn fold_run<T: Element>(p: *const T, len: usize, stride: isize, init: T::C, f: impl Fn(T::C, T::C) -> T::C) -> T::C {
+unsafe fn fold_run<T: Element>(
+    p: *const T,
+    len: usize,
+    stride: isize,
+    init: T::C,
+    f: impl Fn(T::C, T::C) -> T::C,
+) -> T::C {
     const LANES: usize = 8;
     // SAFETY: the caller guarantees every offset read below is valid.
     unsafe {

@@ -1,12 +1,12 @@
 //! Binary elementwise ops: arithmetic, comparisons, bitwise, `where`, `lerp`.
 
 use super::{check_writable_out, expand_to, result_type_of, unalias, write_result, Arg};
+use crate::bail;
 use crate::cpu::elementwise::{map2, map3};
 use crate::dtype::{Bool8, Compute, DType, Element, DEFAULT_FLOAT};
 use crate::error::Result;
 use crate::layout::broadcast_shapes;
 use crate::tensor::{Scalar, Tensor};
-use crate::bail;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
@@ -107,7 +107,11 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
     let rdt = if op.is_comparison() { DType::Bool } else { cdt };
     // Fast path: same-shape tensors already in the compute dtype, fresh output.
     if let (Arg::T(x), Arg::T(y), None) = (a, b, out) {
-        if x.dtype() == cdt && y.dtype() == cdt && x.shape() == y.shape() && (cdt.is_float() || !matches!(op, BinaryOp::FloorDiv | BinaryOp::Rem)) {
+        if x.dtype() == cdt
+            && y.dtype() == cdt
+            && x.shape() == y.shape()
+            && (cdt.is_float() || !matches!(op, BinaryOp::FloorDiv | BinaryOp::Rem))
+        {
             let o = Tensor::zeros(rdt, x.shape());
             crate::with_dtype!(cdt, T, kernel::<T>(op, &o, x, y));
             return Ok(o);
@@ -133,9 +137,7 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
     };
     let ta = unalias(expand_to(name, &a.as_tensor(cdt), &shape)?, &out);
     let tb = unalias(expand_to(name, &b.as_tensor(cdt), &shape)?, &out);
-    Ok(write_result(&out, rdt, |o| {
-        crate::with_dtype!(cdt, T, kernel::<T>(op, o, &ta, &tb))
-    }))
+    Ok(write_result(&out, rdt, |o| crate::with_dtype!(cdt, T, kernel::<T>(op, o, &ta, &tb))))
 }
 
 fn check_nonzero_divisor(name: &str, b: &Arg) -> Result<()> {
@@ -187,7 +189,11 @@ fn kernel<T: Element>(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) {
 /// `torch.where(cond, x, y)`.
 pub fn where_(cond: &Tensor, x: Arg, y: Arg) -> Result<Tensor> {
     if cond.dtype() != DType::Bool && cond.dtype() != DType::U8 {
-        bail!(Runtime, "where: expected condition to be a boolean tensor, but got a tensor with dtype {}", cond.dtype());
+        bail!(
+            Runtime,
+            "where: expected condition to be a boolean tensor, but got a tensor with dtype {}",
+            cond.dtype()
+        );
     }
     let dt = result_type_of(&[x, y]);
     let s1 = broadcast_shapes("where", cond.shape(), x.shape())?;
@@ -238,7 +244,11 @@ pub fn lerp(start: &Tensor, end: &Tensor, weight: Arg, out: Option<&Tensor>) -> 
             map3::<T, T, T, T>(o, &ts, &te, &tw, |s, e, w| {
                 let (s, e, w) = (s.to_c(), e.to_c(), w.to_c());
                 let half = <<T as Element>::C as Compute>::from_f64(0.5);
-                T::from_c(if w.abs() < half { s.add(w.mul(e.sub(s))) } else { e.sub(e.sub(s).mul(<T as Element>::C::ONE.sub(w))) })
+                T::from_c(if w.abs() < half {
+                    s.add(w.mul(e.sub(s)))
+                } else {
+                    e.sub(e.sub(s).mul(<T as Element>::C::ONE.sub(w)))
+                })
             }),
             unreachable!()
         )

@@ -1,9 +1,9 @@
 //! Creation ops that are not random: `full`, `arange`, `linspace`, `eye`.
 
+use crate::bail;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::tensor::{Scalar, Tensor};
-use crate::bail;
 
 pub fn full(shape: &[usize], value: Scalar, dtype: DType) -> Tensor {
     let t = Tensor::zeros(dtype, shape);
@@ -27,9 +27,16 @@ pub fn arange(start: Scalar, end: Scalar, step: Scalar, dtype: DType) -> Result<
         bail!(Runtime, "arange: unsupported range: {s} -> {e}");
     }
     if (st > 0.0 && e < s) || (st < 0.0 && e > s) {
-        bail!(Runtime, "arange: upper bound and larger bound inconsistent with step sign (start={s}, end={e}, step={st})");
+        bail!(
+            Runtime,
+            "arange: upper bound and larger bound inconsistent with step sign (start={s}, end={e}, step={st})"
+        );
     }
-    let n = if dtype.is_float() || matches!(step, Scalar::Float(_)) || matches!(start, Scalar::Float(_)) || matches!(end, Scalar::Float(_)) {
+    let n = if dtype.is_float()
+        || matches!(step, Scalar::Float(_))
+        || matches!(start, Scalar::Float(_))
+        || matches!(end, Scalar::Float(_))
+    {
         ((e - s) / st).ceil() as usize
     } else {
         let (s, e, st) = (start.to_i64(), end.to_i64(), step.to_i64());

@@ -7,12 +7,12 @@
 //! advanced indices are adjacent, B takes their place.
 
 use super::{assign, check_no_internal_overlap, expand_to, to_dtype, Arg};
+use crate::bail;
 use crate::cpu::index::{for_each_index, gather_blocks, scatter_blocks};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::layout::{broadcast_shapes, fmt_shape, wrap_dim, Dims, Layout};
 use crate::tensor::{Scalar, Tensor};
-use crate::bail;
 
 #[derive(Clone, Debug)]
 pub enum IndexItem {
@@ -90,11 +90,7 @@ fn parse(t: &Tensor, items: &[IndexItem]) -> Result<Parsed> {
             }
             IndexItem::Tensor(x) => {
                 if x.dtype().is_float() {
-                    bail!(
-                        Index,
-                        "tensors used as indices must be long, int, byte or bool tensors (got {})",
-                        x.dtype()
-                    );
+                    bail!(Index, "tensors used as indices must be long, int, byte or bool tensors (got {})", x.dtype());
                 }
                 adv.push((dim, x.clone()));
                 dim += 1;
@@ -361,17 +357,25 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: Arg, add: bool) -> Re
             }
             let ok = (0..index.ndim()).all(|k| index.shape()[k] <= s.shape().get(k).copied().unwrap_or(1));
             if !ok {
-                bail!(Runtime, "{op}(): Expected index {} to be smaller than src {}", fmt_shape(index.shape()), fmt_shape(s.shape()));
+                bail!(
+                    Runtime,
+                    "{op}(): Expected index {} to be smaller than src {}",
+                    fmt_shape(index.shape()),
+                    fmt_shape(s.shape())
+                );
             }
             // The src elements at the index's positions, row-major.
-            let items: Vec<IndexItem> = index.shape().iter().map(|&n| IndexItem::Slice(Some(0), Some(n as i64), 1)).collect();
+            let items: Vec<IndexItem> =
+                index.shape().iter().map(|&n| IndexItem::Slice(Some(0), Some(n as i64), 1)).collect();
             index_basic(s, &items)?.contiguous()
         }
-        Arg::S(v) => Tensor::scalar(v, t.dtype()).view_of(Layout {
-            shape: index.shape().into(),
-            strides: std::iter::repeat_n(0, index.ndim()).collect(),
-            offset: 0,
-        }).contiguous(),
+        Arg::S(v) => Tensor::scalar(v, t.dtype())
+            .view_of(Layout {
+                shape: index.shape().into(),
+                strides: std::iter::repeat_n(0, index.ndim()).collect(),
+                offset: 0,
+            })
+            .contiguous(),
     };
     crate::with_dtype!(t.dtype(), T, {
         let v = vals.to_vec::<T>()?;

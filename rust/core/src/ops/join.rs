@@ -1,10 +1,10 @@
 //! `cat` and `stack`.
 
 use super::result_type_of;
+use crate::bail;
 use crate::error::Result;
 use crate::layout::{fmt_shape, wrap_dim, wrap_insert_dim};
 use crate::tensor::Tensor;
-use crate::bail;
 
 pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     if tensors.is_empty() {

@@ -1,12 +1,12 @@
 //! `matmul` and its fixed-rank relatives (`mm`, `bmm`, `mv`, `dot`, `outer`).
 
 use super::{expand_to, to_dtype};
+use crate::bail;
 use crate::cpu::matmul::{batched_matmul, MatDims};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::layout::{broadcast_shapes, fmt_shape};
 use crate::tensor::Tensor;
-use crate::bail;
 
 fn same_dtype(op: &str, a: &Tensor, b: &Tensor) -> Result<DType> {
     if a.dtype() != b.dtype() {
@@ -76,7 +76,12 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 fn check_rank(op: &str, t: &Tensor, rank: usize, what: &str) -> Result<()> {
     if t.ndim() != rank {
-        bail!(Runtime, "{op}: {what} must be a {rank}D tensor, but got a {}D tensor of shape {}", t.ndim(), fmt_shape(t.shape()));
+        bail!(
+            Runtime,
+            "{op}: {what} must be a {rank}D tensor, but got a {}D tensor of shape {}",
+            t.ndim(),
+            fmt_shape(t.shape())
+        );
     }
     Ok(())
 }
@@ -91,7 +96,12 @@ pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     check_rank("bmm", a, 3, "batch1")?;
     check_rank("bmm", b, 3, "batch2")?;
     if a.shape()[0] != b.shape()[0] {
-        bail!(Runtime, "bmm: batch1 and batch2 must have the same batch size, got shapes {} and {}", fmt_shape(a.shape()), fmt_shape(b.shape()));
+        bail!(
+            Runtime,
+            "bmm: batch1 and batch2 must have the same batch size, got shapes {} and {}",
+            fmt_shape(a.shape()),
+            fmt_shape(b.shape())
+        );
     }
     matmul(a, b)
 }
@@ -121,7 +131,12 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 
 pub fn outer(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     if a.ndim() != 1 || b.ndim() != 1 {
-        bail!(Runtime, "outer: expected 1D tensors, but got shapes {} and {}", fmt_shape(a.shape()), fmt_shape(b.shape()));
+        bail!(
+            Runtime,
+            "outer: expected 1D tensors, but got shapes {} and {}",
+            fmt_shape(a.shape()),
+            fmt_shape(b.shape())
+        );
     }
     let dt = crate::dtype::promote_types(a.dtype(), b.dtype());
     let col = to_dtype(a, dt);

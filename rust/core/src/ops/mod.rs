@@ -12,11 +12,11 @@ pub mod reduce;
 pub mod shape;
 pub mod unary;
 
+use crate::bail;
 use crate::dtype::{result_type, DType, Operand};
 use crate::error::Result;
 use crate::layout::fmt_shape;
 use crate::tensor::{Scalar, Tensor};
-use crate::bail;
 
 pub use binary::BinaryOp;
 pub use unary::UnaryOp;

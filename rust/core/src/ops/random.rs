@@ -5,10 +5,10 @@
 //! The generator is xoshiro256++ seeded through splitmix64: small, fast, and
 //! statistically strong enough for initialisation and shuffling.
 
+use crate::bail;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::tensor::Tensor;
-use crate::bail;
 use std::sync::{Mutex, OnceLock};
 
 #[derive(Clone, Debug)]
@@ -128,7 +128,11 @@ pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType, g: Option<&mu
     let span = (high - low) as u64;
     let n: usize = shape.iter().product();
     with_gen(g, |g| {
-        crate::with_dtype!(dtype, T, Tensor::from_vec((0..n).map(|_| T::from_i64(low + g.below(span) as i64)).collect::<Vec<T>>(), shape))
+        crate::with_dtype!(
+            dtype,
+            T,
+            Tensor::from_vec((0..n).map(|_| T::from_i64(low + g.below(span) as i64)).collect::<Vec<T>>(), shape)
+        )
     })
 }
 

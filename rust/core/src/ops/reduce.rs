@@ -5,12 +5,12 @@
 use super::binary::{binary, BinaryOp};
 use super::unary::{unary, UnaryOp};
 use super::{to_dtype, Arg};
+use crate::bail;
 use crate::cpu::reduce::{arg_reduce, fold, scan};
 use crate::dtype::{Bool8, Compute, DType, Element, DEFAULT_FLOAT};
 use crate::error::Result;
 use crate::layout::{fmt_shape, wrap_dim, Dims};
 use crate::tensor::{Scalar, Tensor};
-use crate::bail;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ReduceOp {
@@ -183,7 +183,11 @@ pub fn norm(t: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<T
     let dt = if t.dtype().is_float() {
         t.dtype()
     } else {
-        bail!(Runtime, "norm(): input dtype should be either floating point or complex. Got {} instead.", t.dtype().scalar_name());
+        bail!(
+            Runtime,
+            "norm(): input dtype should be either floating point or complex. Got {} instead.",
+            t.dtype().scalar_name()
+        );
     };
     let a = unary(UnaryOp::Abs, t, None)?;
     if p == f64::INFINITY {
@@ -265,7 +269,11 @@ pub fn arg_extreme(t: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<
 /// `argmax`/`argmin` over all elements (of the flattened tensor).
 pub fn arg_extreme_all(t: &Tensor, is_max: bool) -> Result<Tensor> {
     if t.numel() == 0 {
-        bail!(Runtime, "{}(): Expected reduction dim to be specified for input.numel() == 0.", if is_max { "argmax" } else { "argmin" });
+        bail!(
+            Runtime,
+            "{}(): Expected reduction dim to be specified for input.numel() == 0.",
+            if is_max { "argmax" } else { "argmin" }
+        );
     }
     let flat = super::shape::reshape(t, &[-1])?;
     Ok(arg_extreme(&flat, 0, false, is_max)?.1)

@@ -2,10 +2,10 @@
 //! `layout.rs` (which keeps every result inside the storage), plus `reshape`,
 //! which copies only when no view exists.
 
+use crate::bail;
 use crate::error::Result;
 use crate::layout::{fmt_shape, infer_shape, wrap_dim, wrap_insert_dim, Dims, Layout};
 use crate::tensor::Tensor;
-use crate::bail;
 
 pub fn view(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
     let shape = infer_shape("view", shape, t.numel(), t.shape())?;
@@ -49,7 +49,12 @@ pub fn transpose(t: &Tensor, d0: i64, d1: i64) -> Result<Tensor> {
 /// `Tensor.t()`: only for tensors of rank <= 2.
 pub fn t(t: &Tensor) -> Result<Tensor> {
     if t.ndim() > 2 {
-        bail!(Runtime, "t() expects a tensor with <= 2 dimensions, but self is {}D (shape {})", t.ndim(), fmt_shape(t.shape()));
+        bail!(
+            Runtime,
+            "t() expects a tensor with <= 2 dimensions, but self is {}D (shape {})",
+            t.ndim(),
+            fmt_shape(t.shape())
+        );
     }
     if t.ndim() < 2 {
         return Ok(t.clone());
@@ -138,10 +143,17 @@ pub fn slice_indices(n: i64, start: Option<i64>, stop: Option<i64>, step: i64) -
     let (start, stop) = if step > 0 {
         (clamp(start.map_or(0, norm), 0, n), clamp(stop.map_or(n, norm), 0, n))
     } else {
-        (clamp(start.map_or(n - 1, norm), -1, n - 1), clamp(stop.map_or(-1, |v| if v < 0 { v + n } else { v }), -1, n - 1))
+        (
+            clamp(start.map_or(n - 1, norm), -1, n - 1),
+            clamp(stop.map_or(-1, |v| if v < 0 { v + n } else { v }), -1, n - 1),
+        )
     };
     let len = if step > 0 {
-        if stop > start { (stop - start + step - 1) / step } else { 0 }
+        if stop > start {
+            (stop - start + step - 1) / step
+        } else {
+            0
+        }
     } else if start > stop {
         (start - stop + (-step) - 1) / (-step)
     } else {

@@ -1,11 +1,11 @@
 //! Unary elementwise ops and `clamp`.
 
 use super::{check_writable_out, result_type_of, unalias, write_result, Arg};
+use crate::bail;
 use crate::cpu::elementwise::{map1, map2};
 use crate::dtype::{Bool8, Compute, DType, Element, DEFAULT_FLOAT};
 use crate::error::Result;
 use crate::tensor::Tensor;
-use crate::bail;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnaryOp {
@@ -60,8 +60,8 @@ impl UnaryOp {
         use UnaryOp::*;
         [
             Neg, Abs, Sign, Floor, Ceil, Round, Trunc, Relu, BitNot, LogicalNot, Exp, Exp2, Log, Log2, Log10, Log1p,
-            Expm1, Sqrt, Rsqrt, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Reciprocal, Square,
-            IsNan, IsInf, IsFinite,
+            Expm1, Sqrt, Rsqrt, Sin, Cos, Tan, Asin, Acos, Atan, Sinh, Cosh, Tanh, Sigmoid, Reciprocal, Square, IsNan,
+            IsInf, IsFinite,
         ]
     };
 
@@ -187,7 +187,13 @@ pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
             "neg: Negation, the `-` operator, on a bool tensor is not supported. \
              If you are trying to invert a mask, use the `~` or `logical_not()` operator instead."
         ),
-        UnaryOp::Abs | UnaryOp::Relu | UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Round | UnaryOp::Trunc | UnaryOp::Sign
+        UnaryOp::Abs
+        | UnaryOp::Relu
+        | UnaryOp::Floor
+        | UnaryOp::Ceil
+        | UnaryOp::Round
+        | UnaryOp::Trunc
+        | UnaryOp::Sign
             if dt == DType::Bool =>
         {
             bail!(Runtime, "\"{name}_cpu\" not implemented for 'Bool' (convert with .int() or .float() first)")
