@@ -40,6 +40,9 @@ pub struct Storage {
     device: Device,
     writable: bool,
     version: AtomicU64,
+    /// The op (and, in anomaly mode, the Python location) of the last in-place
+    /// write, so autograd's version error can name it.
+    last_write: std::sync::Mutex<Option<String>>,
     owner: Owner,
 }
 
@@ -78,6 +81,7 @@ impl Storage {
             device: Device::Cpu,
             writable: true,
             version: AtomicU64::new(0),
+            last_write: std::sync::Mutex::new(None),
             owner: Owner::Owned { bytes },
         }
     }
@@ -110,6 +114,7 @@ impl Storage {
             device: Device::Cpu,
             writable,
             version: AtomicU64::new(0),
+            last_write: std::sync::Mutex::new(None),
             owner: Owner::Foreign(owner),
         }
     }
@@ -135,8 +140,19 @@ impl Storage {
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
     }
-    pub fn bump_version(&self) {
+    /// Records an in-place write by `op` (NOTE [Version counter]).
+    pub fn bump_version(&self, op: &str) {
         self.version.fetch_add(1, Ordering::Relaxed);
+        let what = match crate::autograd::anomaly_location() {
+            Some(loc) => format!("{op} (at {loc})"),
+            None => op.to_string(),
+        };
+        *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some(what);
+    }
+
+    /// The op that made the last in-place write, if any.
+    pub fn last_write(&self) -> Option<String> {
+        self.last_write.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Base address, for `data_ptr()` and the NumPy export.

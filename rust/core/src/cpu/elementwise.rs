@@ -158,7 +158,7 @@ pub fn fill<T: Element>(out: &Tensor, value: T) {
 
 /// Copies `src` (broadcast to `dst`'s shape) into `dst`, converting dtypes.
 pub fn copy_cast(dst: &Tensor, src: &Tensor) {
-    crate::with_dtype!(src.dtype(), S, { crate::with_dtype!(dst.dtype(), D, map1::<S, D>(dst, src, cast::<S, D>)) })
+    crate::with_dtype!(src.dtype(), S, crate::with_dtype!(dst.dtype(), D, map1::<S, D>(dst, src, cast::<S, D>)))
 }
 
 pub fn fill_scalar(dst: &Tensor, value: Scalar) {

@@ -199,7 +199,7 @@ pub fn index_put(t: &Tensor, items: &[IndexItem], value: Arg) -> Result<()> {
     }
     let src = v.view_of(v.layout().permute(&inv)?).contiguous();
     scatter_blocks(&view, &src, &offsets, &rest);
-    t.storage().bump_version();
+    t.storage().bump_version("index_put_");
     Ok(())
 }
 
@@ -278,7 +278,7 @@ pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
         let v: T = value.to_elem::<T>();
         crate::cpu::elementwise::map2::<T, crate::dtype::Bool8, T>(t, t, &mb, move |x, m| if m.0 != 0 { v } else { x })
     });
-    t.storage().bump_version();
+    t.storage().bump_version("masked_fill_");
     Ok(())
 }
 
@@ -388,7 +388,7 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: Arg, add: bool) -> Re
             }
         }
     });
-    t.storage().bump_version();
+    t.storage().bump_version(op);
     Ok(())
 }
 

@@ -126,7 +126,7 @@ pub fn check_writable_out(op: &str, out: &Tensor, shape: &[usize], result: DType
     }
     check_no_internal_overlap(op, out)?;
     out.storage().check_writable(op)?;
-    out.storage().bump_version();
+    out.storage().bump_version(op);
     Ok(())
 }
 
@@ -176,6 +176,6 @@ pub fn assign(op: &str, dst: &Tensor, src: Arg) -> Result<()> {
             crate::cpu::elementwise::copy_cast(dst, &src);
         }
     }
-    dst.storage().bump_version();
+    dst.storage().bump_version(op);
     Ok(())
 }

@@ -1,0 +1,142 @@
+//! View ops with their derivatives.
+//!
+//! Reshapes, permutations, expands and flips have closed-form backwards. Every
+//! other view (select, slices, diagonal, as_strided, basic indexing...) and
+//! every gather-like copy (advanced indexing, index_select, gather,
+//! masked_select) goes through one mechanism, [`index_map_op`]: apply the same
+//! op to a tensor holding `0..n` in the input's shape, and the result says,
+//! for each output element, which input element it came from. The backward
+//! then scatter-adds the gradient there ([`put_add`]); its own backward is a
+//! gather with the same map ([`take`]), so second derivatives work too.
+
+use super::{needs_grad, record1, shape_i64, sum_to};
+use crate::autograd::var::Var;
+use crate::dtype::DType;
+use crate::error::Result;
+use crate::ops::{self, shape as sh};
+use crate::tensor::{Scalar, Tensor};
+use std::sync::Arc;
+
+type TensorFn = dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync;
+
+/// For each element of `f(x)`, the row-major index of the element of `x` it
+/// came from (an int64 tensor shaped like `f(x)`).
+pub fn index_map(shape: &[usize], f: &TensorFn) -> Result<Tensor> {
+    let n: usize = shape.iter().product();
+    let ar = ops::creation::arange(Scalar::Int(0), Scalar::Int(n as i64), Scalar::Int(1), DType::I64)?;
+    let ar = sh::reshape(&ar, &shape_i64(shape))?;
+    Ok(f(&ar)?.contiguous())
+}
+
+/// Applies a view or gather-like op `f`, recorded with the index-map backward.
+pub fn index_map_op(x: &Var, name: &str, f: Arc<TensorFn>) -> Result<Var> {
+    let out = f(&x.data)?;
+    if !needs_grad(&[Some(x)]) || !out.dtype().is_float() {
+        return Ok(Var::new(out));
+    }
+    let shape = x.data.shape().to_vec();
+    Ok(record1(name, &[Some(x)], out, vec![], move |g, _| {
+        let idx = index_map(&shape, &*f)?;
+        Ok(vec![Some(put_add(g, &idx, &shape)?)])
+    }))
+}
+
+/// Zeros of `shape` with `g[i]` added at flat position `idx[i]` (repeats add up).
+pub fn put_add(g: &Var, idx: &Tensor, shape: &[usize]) -> Result<Var> {
+    let n: usize = shape.iter().product();
+    let flat = Tensor::zeros(g.data.dtype(), &[n]);
+    let gi = sh::reshape(&g.data.contiguous(), &[-1])?;
+    let ii = sh::reshape(idx, &[-1])?;
+    ops::index::scatter_(&flat, 0, &ii, ops::Arg::T(&gi), true)?;
+    let out = sh::reshape(&flat, &shape_i64(shape))?;
+    if !needs_grad(&[Some(g)]) {
+        return Ok(Var::new(out));
+    }
+    let idx = idx.clone();
+    Ok(record1("IndexPutBackward0", &[Some(g)], out, vec!["indices".into()], move |gg, _| Ok(vec![Some(take(gg, &idx)?)])))
+}
+
+/// `x.flatten()[idx]`, shaped like `idx`.
+pub fn take(x: &Var, idx: &Tensor) -> Result<Var> {
+    let shape = x.data.shape().to_vec();
+    let idx2 = idx.clone();
+    let f: Arc<TensorFn> = Arc::new(move |t: &Tensor| {
+        let flat = sh::reshape(t, &[-1])?;
+        let ii = sh::reshape(&idx2, &[-1])?;
+        let picked = ops::index::index(&flat, &[ops::index::IndexItem::Tensor(ii)])?;
+        sh::reshape(&picked, &shape_i64(idx2.shape()))
+    });
+    let _ = shape;
+    index_map_op(x, "TakeBackward0", f)
+}
+
+pub fn reshape(x: &Var, shape: &[i64]) -> Result<Var> {
+    let out = sh::reshape(&x.data, shape)?;
+    shaped(x, out, "ViewBackward0")
+}
+
+pub fn view(x: &Var, shape: &[i64]) -> Result<Var> {
+    let out = sh::view(&x.data, shape)?;
+    shaped(x, out, "ViewBackward0")
+}
+
+/// Records an op whose backward is "reshape the gradient back".
+pub fn shaped(x: &Var, out: Tensor, name: &str) -> Result<Var> {
+    if !needs_grad(&[Some(x)]) {
+        return Ok(Var::new(out));
+    }
+    let s = shape_i64(x.data.shape());
+    Ok(record1(name, &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(reshape(g, &s)?)])))
+}
+
+pub fn unsqueeze(x: &Var, dim: i64) -> Result<Var> {
+    let out = sh::unsqueeze(&x.data, dim)?;
+    shaped(x, out, "UnsqueezeBackward0")
+}
+
+pub fn permute(x: &Var, dims: &[i64]) -> Result<Var> {
+    let out = sh::permute(&x.data, dims)?;
+    if !needs_grad(&[Some(x)]) {
+        return Ok(Var::new(out));
+    }
+    let n = x.data.ndim();
+    let mut inv = vec![0i64; n];
+    for (i, &d) in dims.iter().enumerate() {
+        inv[crate::layout::wrap_dim(d, n)?] = i as i64;
+    }
+    Ok(record1("PermuteBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(permute(g, &inv)?)])))
+}
+
+pub fn transpose(x: &Var, d0: i64, d1: i64) -> Result<Var> {
+    let out = sh::transpose(&x.data, d0, d1)?;
+    if !needs_grad(&[Some(x)]) {
+        return Ok(Var::new(out));
+    }
+    Ok(record1("TransposeBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(transpose(g, d0, d1)?)])))
+}
+
+pub fn expand(x: &Var, shape: &[i64]) -> Result<Var> {
+    let out = sh::expand(&x.data, shape)?;
+    if !needs_grad(&[Some(x)]) {
+        return Ok(Var::new(out));
+    }
+    let s = x.data.shape().to_vec();
+    Ok(record1("ExpandBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(sum_to(g, &s)?)])))
+}
+
+pub fn flip(x: &Var, dims: &[i64]) -> Result<Var> {
+    let out = sh::flip(&x.data, dims)?;
+    if !needs_grad(&[Some(x)]) {
+        return Ok(Var::new(out));
+    }
+    let d = dims.to_vec();
+    Ok(record1("FlipBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(flip(g, &d)?)])))
+}
+
+/// Writes `g` into zeros of `shape` along `dim` at `index` (max/min backward).
+pub fn scatter_into_zeros(g: &Var, dim: usize, index: &Tensor, shape: &[usize]) -> Result<Var> {
+    let ix = index.clone();
+    let f = move |t: &Tensor| ops::index::gather(t, dim as i64, &ix);
+    let idx = index_map(shape, &f)?;
+    put_add(g, &idx, shape)
+}

@@ -1,0 +1,160 @@
+//! Graph nodes: a backward function, edges to the nodes of its inputs, and
+//! the leaf accumulator.
+
+use super::var::{Hook, Var};
+use crate::error::Result;
+use crate::layout::{fmt_shape, Dims};
+use crate::dtype::DType;
+use crate::bail;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// A backward formula: gradients w.r.t. the node's outputs in, gradients
+/// w.r.t. its inputs out (one per edge, `None` where no grad flows).
+pub trait Backward: Send + Sync {
+    fn apply(&self, grads: &[Option<Var>], node: &Node) -> Result<Vec<Option<Var>>>;
+    /// Descriptions of what the formula saved, for `autograd.graph`.
+    fn saved(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+#[derive(Clone)]
+pub struct Edge {
+    pub node: Arc<Node>,
+    /// Which output of `node` the gradient is for.
+    pub input_nr: usize,
+}
+
+/// Shape and dtype of one forward output, for zero-filling missing gradients.
+#[derive(Clone, Debug)]
+pub struct OutputInfo {
+    pub shape: Dims,
+    pub dtype: DType,
+}
+
+pub struct Node {
+    pub name: String,
+    pub next: Vec<Option<Edge>>,
+    pub outputs: Vec<OutputInfo>,
+    /// Creation order: later nodes run first when both are ready.
+    pub seq: u64,
+    /// The forward op's Python location (anomaly mode only).
+    pub trace: Option<String>,
+    /// Shapes of the forward inputs, for `autograd.graph`.
+    pub input_shapes: Vec<Dims>,
+    /// `None` once the graph has been freed by a backward without retain_graph.
+    state: Mutex<Option<Box<dyn Backward>>>,
+    saved_desc: Vec<String>,
+    /// Hooks on the gradient of output `nr` (tensor hooks, retain_grad).
+    pub pre_hooks: Mutex<Vec<(usize, Hook)>>,
+    /// The leaf, for an accumulator node.
+    pub leaf: Option<Var>,
+}
+
+static SEQ: AtomicU64 = AtomicU64::new(0);
+
+impl Node {
+    pub fn new(name: &str, f: Box<dyn Backward>, next: Vec<Option<Edge>>, outputs: Vec<OutputInfo>, input_shapes: Vec<Dims>) -> Arc<Node> {
+        let saved_desc = f.saved();
+        Arc::new(Node {
+            name: name.to_string(),
+            next,
+            outputs,
+            seq: SEQ.fetch_add(1, Ordering::Relaxed),
+            trace: super::anomaly_location(),
+            input_shapes,
+            state: Mutex::new(Some(f)),
+            saved_desc,
+            pre_hooks: Mutex::new(Vec::new()),
+            leaf: None,
+        })
+    }
+
+    pub fn is_accumulator(&self) -> bool {
+        self.leaf.is_some()
+    }
+
+    pub fn saved_desc(&self) -> &[String] {
+        &self.saved_desc
+    }
+
+    /// Runs the formula; `release` frees what it saved afterwards.
+    pub fn run(&self, grads: &[Option<Var>], release: bool) -> Result<Vec<Option<Var>>> {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        let Some(f) = st.as_ref() else {
+            bail!(
+                Runtime,
+                "Trying to backward through the graph a second time (or directly access saved tensors after they \
+                 have already been freed): {} was freed by the first backward. Specify retain_graph=True if you need \
+                 to backward through the graph a second time.",
+                self.name
+            );
+        };
+        let r = f.apply(grads, self).map_err(|mut e| {
+            if let Some(t) = &self.trace {
+                e.msg = format!("{} [the forward op of {} was called at {t}]", e.msg, self.name);
+            }
+            e
+        });
+        if release {
+            *st = None;
+        }
+        r
+    }
+}
+
+/// The accumulator of a leaf: adds incoming gradients into `leaf.grad`.
+pub struct AccumulateGrad;
+
+impl AccumulateGrad {
+    pub fn node(leaf: Var) -> Arc<Node> {
+        let info = OutputInfo { shape: leaf.data.shape().into(), dtype: leaf.data.dtype() };
+        Arc::new(Node {
+            name: "AccumulateGrad".into(),
+            next: vec![],
+            outputs: vec![info],
+            seq: u64::MAX, // runs last among ready nodes; order does not matter for leaves
+            trace: None,
+            input_shapes: vec![leaf.data.shape().into()],
+            state: Mutex::new(Some(Box::new(AccumulateGrad))),
+            saved_desc: vec![],
+            pre_hooks: Mutex::new(Vec::new()),
+            leaf: Some(leaf),
+        })
+    }
+}
+
+impl Backward for AccumulateGrad {
+    fn apply(&self, grads: &[Option<Var>], node: &Node) -> Result<Vec<Option<Var>>> {
+        let (Some(leaf), Some(g)) = (&node.leaf, grads.first().cloned().flatten()) else { return Ok(vec![]) };
+        let meta = leaf.meta.as_ref().expect("a leaf with an accumulator has metadata");
+        let mut slot = meta.grad.lock().unwrap_or_else(|e| e.into_inner());
+        if g.data.shape() != leaf.data.shape() {
+            bail!(
+                Runtime,
+                "AccumulateGrad: gradient of shape {} does not match the leaf's shape {}",
+                fmt_shape(g.data.shape()),
+                fmt_shape(leaf.data.shape())
+            );
+        }
+        let create_graph = super::is_grad_enabled();
+        *slot = Some(match slot.take() {
+            // First gradient: keep our own copy, so later in-place accumulation
+            // never writes into a tensor the user (or the graph) also holds.
+            None if create_graph => g,
+            None => Var::new(crate::ops::clone(&crate::ops::to_dtype(&g.data, leaf.data.dtype()))),
+            Some(old) if create_graph => super::functions::add(&old, &g)?,
+            Some(old) => {
+                crate::ops::binary::binary(
+                    crate::ops::BinaryOp::Add,
+                    crate::ops::Arg::T(&old.data),
+                    crate::ops::Arg::T(&g.data),
+                    Some(&old.data),
+                )?;
+                old
+            }
+        });
+        Ok(vec![])
+    }
+}
