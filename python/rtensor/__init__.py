@@ -55,26 +55,7 @@ def _dtype_from_name(name):
     return getattr(_C, name)
 
 
-class no_grad:
-    """Context manager and decorator. Autograd arrives in a later release; until
-    then every op is already untracked, so this only has to be accepted."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def __call__(self, f):
-        import functools
-
-        @functools.wraps(f)
-        def wrapper(*a, **k):
-            with self:
-                return f(*a, **k)
-        return wrapper
-
-
-enable_grad = no_grad
+from ._grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled  # noqa: E402,F401
+from . import autograd, nn  # noqa: E402,F401
 
 __version__ = "0.1.0"

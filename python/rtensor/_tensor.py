@@ -392,7 +392,9 @@ def __repr__(self, *, tensor_contents=None):
     x = self.detach()
     arr = (x.float() if name == "bfloat16" else x).numpy()
     suffixes = []
-    if self.requires_grad:
+    if self.grad_fn is not None:
+        suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
+    elif self.requires_grad:
         suffixes.append("requires_grad=True")
     return _tensor_str.format_tensor(arr, dtype=name, suffixes=suffixes)
 

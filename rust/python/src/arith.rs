@@ -1,12 +1,14 @@
 //! Arithmetic: the number protocol, comparisons, and the generic elementwise
 //! entry points the Python layer builds `torch.add(..., out=)`, `x.exp_()` etc. on.
 
+use crate::autograd::note_location;
 use crate::call::run;
-use crate::convert::{arg, arg_or_err, OwnedArg};
-use crate::tensor::{wrap, PyTensor};
+use crate::convert::{arg, arg_or_err, var_arg, var_of, OwnedArg, VarArg};
+use crate::tensor::{wrap, wrap_var, PyTensor};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
+use rtensor_core::autograd::functions::{self as F, VArg};
 use rtensor_core::ops::{self, Arg, BinaryOp, UnaryOp};
 use rtensor_core::Tensor;
 
@@ -18,14 +20,28 @@ fn binary_op(py: Python<'_>, op: BinaryOp, a: &OwnedArg, b: &OwnedArg, out: Opti
 /// `self <op> other`, or NotImplemented for operands we do not know.
 fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Py<PyAny>> {
     let py = other.py();
-    // Hot path (`a + b`): borrow both tensors, no handle clones.
     if let Ok(o) = other.cast::<PyTensor>() {
         let o = o.borrow();
-        let (x, y) = if reflected { (&o.t, &slf.t) } else { (&slf.t, &o.t) };
-        let r = run(py, x.numel().max(y.numel()), || ops::binary::binary(op, Arg::T(x), Arg::T(y), None))?;
-        return Ok(wrap(py, r)?.into_any());
+        // Hot path (`a + b`, no autograd involved): borrow both, no handle clones.
+        if slf.meta.is_none() && o.meta.is_none() {
+            let (x, y) = if reflected { (&o.t, &slf.t) } else { (&slf.t, &o.t) };
+            let r = run(py, x.numel().max(y.numel()), || ops::binary::binary(op, Arg::T(x), Arg::T(y), None))?;
+            return Ok(wrap(py, r)?.into_any());
+        }
+        let (x, y) = if reflected { (o.var(), slf.var()) } else { (slf.var(), o.var()) };
+        note_location(py);
+        let r = run(py, x.data.numel().max(y.data.numel()), || F::binary(op, VArg::V(&x), VArg::V(&y)))?;
+        return Ok(wrap_var(py, r)?.into_any());
     }
     let Some(o) = arg(other) else { return Ok(py.NotImplemented()) };
+    if slf.meta.is_some() {
+        let OwnedArg::S(s) = o else { return Ok(py.NotImplemented()) };
+        let x = slf.var();
+        note_location(py);
+        let (a, b) = if reflected { (VArg::S(s), VArg::V(&x)) } else { (VArg::V(&x), VArg::S(s)) };
+        let r = run(py, x.data.numel(), || F::binary(op, a, b))?;
+        return Ok(wrap_var(py, r)?.into_any());
+    }
     let me = OwnedArg::T(slf.t.clone());
     let r = if reflected { binary_op(py, op, &o, &me, None)? } else { binary_op(py, op, &me, &o, None)? };
     Ok(wrap(py, r)?.into_any())
@@ -34,9 +50,22 @@ fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bo
 /// `self <op>= other`: written into self's storage; the same object comes back.
 fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<()> {
     let py = slf.py();
-    let o = arg_or_err(op.name(), other)?;
-    let t = slf.borrow().t.clone();
-    binary_op(py, op, &OwnedArg::T(t.clone()), &o, Some(&t))?;
+    let o = var_arg(op.name(), other)?;
+    let v = slf.borrow().var();
+    note_location(py);
+    let r = run(py, v.data.numel(), || F::binary_(op, &v, o.varg()))?;
+    slf.borrow_mut().meta = r.meta;
+    Ok(())
+}
+
+/// Errors for `out=` with autograd, as PyTorch does.
+fn check_out_grad(name: &str, args: &[&VarArg]) -> PyResult<()> {
+    let any = args.iter().any(|a| matches!(a, VarArg::V(v) if v.requires_grad()));
+    if any && rtensor_core::autograd::is_grad_enabled() {
+        return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+            "{name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
+        )));
+    }
     Ok(())
 }
 
@@ -74,12 +103,20 @@ pub fn binary(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let op = parse_binary(name)?;
-    let (x, y) = (arg_or_err(name, a)?, arg_or_err(name, b)?);
-    if let (OwnedArg::S(_), OwnedArg::S(_)) = (&x, &y) {
+    let (vx, vy) = (var_arg(name, a)?, var_arg(name, b)?);
+    if let (VarArg::S(_), VarArg::S(_)) = (&vx, &vy) {
         return Err(PyTypeError::new_err(format!("{name}(): at least one argument must be a Tensor")));
     }
-    match out_tensor(out)? {
-        None => Ok(wrap(py, binary_op(py, op, &x, &y, None)?)?.into_any()),
+    let o = out_tensor(out)?;
+    if o.is_none() {
+        note_location(py);
+        let n = vx.numel().max(vy.numel());
+        return Ok(wrap_var(py, run(py, n, || F::binary(op, vx.varg(), vy.varg()))?)?.into_any());
+    }
+    check_out_grad(name, &[&vx, &vy])?;
+    let (x, y) = (arg_or_err(name, a)?, arg_or_err(name, b)?);
+    match o {
+        None => unreachable!(),
         Some(o) if o.numel() == 0 && o.ndim() <= 1 => {
             let r = binary_op(py, op, &x, &y, None)?;
             resize_into(out.unwrap(), ops::to_dtype(&r, o.dtype()))
@@ -93,8 +130,7 @@ pub fn binary(
 
 /// `a.<op>_(b)`: in place, returns `a`.
 #[pyfunction]
-pub fn binary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-    let _ = py;
+pub fn binary_(name: &str, a: &Bound<'_, PyTensor>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     inplace(a, b, parse_binary(name)?)?;
     Ok(a.clone().unbind())
 }
@@ -104,12 +140,16 @@ pub fn binary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>, b: &Bound<'_
 #[pyo3(signature = (name, a, out=None))]
 pub fn unary(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let op = parse_unary(name)?;
-    let t = crate::convert::tensor_arg(name, "input", a)?;
+    let v = var_of(name, "input", a)?;
     let o = out_tensor(out)?;
-    let r = run(py, t.numel(), || ops::unary::unary(op, &t, o.as_ref()))?;
-    match out {
-        Some(ob) if !ob.is_none() => Ok(ob.clone().unbind()),
-        _ => Ok(wrap(py, r)?.into_any()),
+    note_location(py);
+    match (o, out) {
+        (Some(o), Some(ob)) => {
+            check_out_grad(name, &[&VarArg::V(v.clone())])?;
+            run(py, v.data.numel(), || ops::unary::unary(op, &v.data, Some(&o)))?;
+            Ok(ob.clone().unbind())
+        }
+        _ => Ok(wrap_var(py, run(py, v.data.numel(), || F::unary(op, &v))?)?.into_any()),
     }
 }
 
@@ -117,8 +157,10 @@ pub fn unary(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, out: Option<&Boun
 #[pyfunction]
 pub fn unary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
     let op = parse_unary(name)?;
-    let t = a.borrow().t.clone();
-    run(py, t.numel(), || ops::unary::unary(op, &t, Some(&t)))?;
+    let v = a.borrow().var();
+    note_location(py);
+    let r = run(py, v.data.numel(), || F::unary_(op, &v))?;
+    a.borrow_mut().meta = r.meta;
     Ok(a.clone().unbind())
 }
 
@@ -143,6 +185,10 @@ pub fn clamp(
 ) -> PyResult<Py<PyAny>> {
     let t = crate::convert::tensor_arg("clamp", "input", a)?;
     let (lo, hi) = (opt_arg("clamp", min)?, opt_arg("clamp", max)?);
+    let me = a.cast::<PyTensor>()?;
+    if me.borrow().requires_grad() && rtensor_core::autograd::is_grad_enabled() && out.is_none_or(|o| o.is_none()) {
+        return clamp_grad(py, me, lo, hi, inplace);
+    }
     let o = if inplace { Some(t.clone()) } else { out_tensor(out)? };
     let r = run(py, t.numel(), || {
         ops::unary::clamp(&t, lo.as_ref().map(|x| x.as_arg()), hi.as_ref().map(|x| x.as_arg()), o.as_ref())
@@ -156,6 +202,53 @@ pub fn clamp(
     }
 }
 
+/// `clamp` on a tensor in the graph: number bounds have their own formula;
+/// tensor bounds are `minimum(maximum(x, lo), hi)`.
+fn clamp_grad(
+    py: Python<'_>,
+    me: &Bound<'_, PyTensor>,
+    lo: Option<OwnedArg>,
+    hi: Option<OwnedArg>,
+    inplace: bool,
+) -> PyResult<Py<PyAny>> {
+    let v = me.borrow().var();
+    let scalar = |a: &Option<OwnedArg>| match a {
+        Some(OwnedArg::S(s)) => Some(*s),
+        _ => None,
+    };
+    let tensor_bound = matches!(lo, Some(OwnedArg::T(_))) || matches!(hi, Some(OwnedArg::T(_)));
+    let r = run(py, v.data.numel(), || {
+        if !tensor_bound {
+            return F::clamp(&v, scalar(&lo), scalar(&hi));
+        }
+        let mut r = v.clone();
+        if let Some(l) = &lo {
+            r = match l {
+                OwnedArg::T(t) => {
+                    F::binary(BinaryOp::Maximum, VArg::V(&r), VArg::V(&rtensor_core::autograd::Var::new(t.clone())))?
+                }
+                OwnedArg::S(s) => F::clamp(&r, Some(*s), None)?,
+            };
+        }
+        if let Some(h) = &hi {
+            r = match h {
+                OwnedArg::T(t) => {
+                    F::binary(BinaryOp::Minimum, VArg::V(&r), VArg::V(&rtensor_core::autograd::Var::new(t.clone())))?
+                }
+                OwnedArg::S(s) => F::clamp(&r, None, Some(*s))?,
+            };
+        }
+        Ok(r)
+    })?;
+    if inplace {
+        F::check_inplace(&v, "clamp_").map_err(crate::call::to_py)?;
+        let nv = F::rebase(&v, r, "clamp_").map_err(crate::call::to_py)?;
+        me.borrow_mut().meta = nv.meta;
+        return Ok(me.clone().into_any().unbind());
+    }
+    Ok(wrap_var(py, r)?.into_any())
+}
+
 #[pyfunction]
 #[pyo3(name = "where")]
 pub fn where_(
@@ -165,8 +258,9 @@ pub fn where_(
     y: &Bound<'_, PyAny>,
 ) -> PyResult<Py<PyTensor>> {
     let c = crate::convert::tensor_arg("where", "condition", cond)?;
-    let (a, b) = (arg_or_err("where", x)?, arg_or_err("where", y)?);
-    wrap(py, run(py, c.numel(), || ops::binary::where_(&c, a.as_arg(), b.as_arg()))?)
+    let (a, b) = (var_arg("where", x)?, var_arg("where", y)?);
+    note_location(py);
+    wrap_var(py, run(py, c.numel(), || F::where_(&c, a.varg(), b.varg()))?)
 }
 
 #[pyfunction]
@@ -181,6 +275,18 @@ pub fn lerp(
     let s = crate::convert::tensor_arg("lerp", "input", start)?;
     let e = crate::convert::tensor_arg("lerp", "end", end)?;
     let w = arg_or_err("lerp", weight)?;
+    let (vs, ve, vw) = (var_of("lerp", "input", start)?, var_of("lerp", "end", end)?, var_arg("lerp", weight)?);
+    let grad = rtensor_core::autograd::is_grad_enabled()
+        && (vs.requires_grad() || ve.requires_grad() || matches!(&vw, VarArg::V(w) if w.requires_grad()));
+    if grad && out.is_none_or(|o| o.is_none()) {
+        // start + weight * (end - start), recorded piece by piece.
+        let r = run(py, s.numel(), || {
+            let d = F::sub(&ve, &vs)?;
+            let wd = F::binary(BinaryOp::Mul, vw.varg(), VArg::V(&d))?;
+            F::add(&vs, &wd)
+        })?;
+        return Ok(wrap_var(py, r)?.into_any());
+    }
     let o = out_tensor(out)?;
     let r = run(py, s.numel(), || ops::binary::lerp(&s, &e, w.as_arg(), o.as_ref()))?;
     match out {
@@ -254,14 +360,16 @@ impl PyTensor {
     fn __matmul__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = o.py();
         let Ok(other) = o.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };
-        let (a, b) = (self.t.clone(), other.borrow().t.clone());
-        Ok(wrap(py, run(py, a.numel() + b.numel(), || ops::matmul::matmul(&a, &b))?)?.into_any())
+        let (a, b) = (self.var(), other.borrow().var());
+        note_location(py);
+        Ok(wrap_var(py, run(py, a.data.numel() + b.data.numel(), || F::matmul(&a, &b))?)?.into_any())
     }
     fn __rmatmul__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = o.py();
         let Ok(other) = o.cast::<PyTensor>() else { return Ok(py.NotImplemented()) };
-        let (a, b) = (other.borrow().t.clone(), self.t.clone());
-        Ok(wrap(py, run(py, a.numel() + b.numel(), || ops::matmul::matmul(&a, &b))?)?.into_any())
+        let (a, b) = (other.borrow().var(), self.var());
+        note_location(py);
+        Ok(wrap_var(py, run(py, a.data.numel() + b.data.numel(), || F::matmul(&a, &b))?)?.into_any())
     }
 
     fn __iadd__(slf: &Bound<'_, Self>, o: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -296,15 +404,15 @@ impl PyTensor {
     }
 
     fn __neg__(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        let t = self.t.clone();
-        wrap(py, run(py, t.numel(), || ops::unary::unary(UnaryOp::Neg, &t, None))?)
+        let v = self.var();
+        wrap_var(py, run(py, v.data.numel(), || F::unary(UnaryOp::Neg, &v))?)
     }
     fn __pos__(slf: &Bound<'_, Self>) -> Py<PyTensor> {
         slf.clone().unbind()
     }
     fn __abs__(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        let t = self.t.clone();
-        wrap(py, run(py, t.numel(), || ops::unary::unary(UnaryOp::Abs, &t, None))?)
+        let v = self.var();
+        wrap_var(py, run(py, v.data.numel(), || F::unary(UnaryOp::Abs, &v))?)
     }
     fn __invert__(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let t = self.t.clone();
@@ -333,7 +441,9 @@ impl PyTensor {
     /// `x.add(y)`-style method entry used by the Python layer for every binary op.
     fn _binary(&self, py: Python<'_>, name: &str, other: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
         let op = parse_binary(name)?;
-        let o = arg_or_err(name, other)?;
-        wrap(py, binary_op(py, op, &OwnedArg::T(self.t.clone()), &o, None)?)
+        let o = var_arg(name, other)?;
+        let v = self.var();
+        note_location(py);
+        wrap_var(py, run(py, v.data.numel(), || F::binary(op, VArg::V(&v), o.varg()))?)
     }
 }

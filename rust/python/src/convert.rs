@@ -67,6 +67,51 @@ impl OwnedArg {
     }
 }
 
+/// An autograd-aware op argument we own.
+pub enum VarArg {
+    V(rtensor_core::autograd::Var),
+    S(Scalar),
+}
+
+impl VarArg {
+    pub fn varg(&self) -> rtensor_core::autograd::functions::VArg<'_> {
+        match self {
+            VarArg::V(v) => rtensor_core::autograd::functions::VArg::V(v),
+            VarArg::S(s) => rtensor_core::autograd::functions::VArg::S(*s),
+        }
+    }
+    pub fn numel(&self) -> usize {
+        match self {
+            VarArg::V(v) => v.data.numel(),
+            VarArg::S(_) => 1,
+        }
+    }
+}
+
+/// A tensor (with its autograd history) or a number, or a `TypeError`.
+pub fn var_arg(op: &str, ob: &Bound<'_, PyAny>) -> PyResult<VarArg> {
+    if let Ok(t) = ob.cast::<PyTensor>() {
+        return Ok(VarArg::V(t.borrow().var()));
+    }
+    match scalar(ob) {
+        Some(s) => Ok(VarArg::S(s)),
+        None => Err(PyTypeError::new_err(format!(
+            "{op}(): argument 'other' must be a Tensor or a number, not {}",
+            ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))),
+    }
+}
+
+pub fn var_of(op: &str, name: &str, ob: &Bound<'_, PyAny>) -> PyResult<rtensor_core::autograd::Var> {
+    match ob.cast::<PyTensor>() {
+        Ok(t) => Ok(t.borrow().var()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{op}(): argument '{name}' must be Tensor, not {}",
+            ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        ))),
+    }
+}
+
 /// A tensor or a number; `None` for anything else (the caller returns NotImplemented).
 pub fn arg(ob: &Bound<'_, PyAny>) -> Option<OwnedArg> {
     if let Ok(t) = ob.cast::<PyTensor>() {

@@ -2,14 +2,16 @@
 //! Signatures follow PyTorch; the Python package re-exports most of them as is.
 
 use crate::call::{run, run_ok, IntoPyResult};
+use crate::convert::var_of;
 use crate::convert::{
     collect, inferred_dtype, parse_dims, parse_size, scalar, tensor_arg, tensor_from_collected, Collected,
 };
-use crate::tensor::{wrap, wrap_new, PyTensor};
+use crate::tensor::{wrap, wrap_new, wrap_var, PyTensor};
 use crate::types::{parse_device, parse_opt_dtype};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use rtensor_core::autograd::{functions as F, Var};
 use rtensor_core::dtype::{DEFAULT_FLOAT, DEFAULT_INT};
 use rtensor_core::ops::{self, creation, random, reduce, reduce::ReduceOp};
 use rtensor_core::{DType, Scalar, Tensor};
@@ -423,16 +425,20 @@ pub fn reduction(
     keepdim: bool,
     dtype: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let t = tensor_arg(name, "input", a)?;
+    let v = var_of(name, "input", a)?;
     let dims = parse_dims(dim)?;
     let dt = parse_opt_dtype(dtype)?;
-    let r = if name == "mean" {
-        run(py, t.numel(), || reduce::mean(&t, dims.as_deref(), keepdim, dt))?
-    } else {
-        let op = reduce_op(name)?;
-        run(py, t.numel(), || reduce::reduce(op, &t, dims.as_deref(), keepdim, dt))?
-    };
-    wrap(py, r)
+    let op = if name == "mean" { None } else { Some(reduce_op(name)?) };
+    let d = dims.as_deref();
+    let r = run(py, v.data.numel(), || match op {
+        None => F::mean(&v, d, keepdim, dt),
+        Some(ReduceOp::Sum) => F::sum(&v, d, keepdim, dt),
+        Some(ReduceOp::Prod) => F::prod(&v, d, keepdim, dt),
+        Some(ReduceOp::Amax) => F::amax(&v, d, keepdim, true),
+        Some(ReduceOp::Amin) => F::amax(&v, d, keepdim, false),
+        Some(op) => reduce::reduce(op, &v.data, d, keepdim, dt).map(Var::new),
+    })?;
+    wrap_var(py, r)
 }
 
 #[pyfunction]
@@ -445,16 +451,9 @@ pub fn var(
     keepdim: bool,
     take_sqrt: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let t = tensor_arg(if take_sqrt { "std" } else { "var" }, "input", a)?;
+    let v = var_of(if take_sqrt { "std" } else { "var" }, "input", a)?;
     let dims = parse_dims(dim)?;
-    let r = run(py, t.numel(), || {
-        if take_sqrt {
-            reduce::std(&t, dims.as_deref(), correction, keepdim)
-        } else {
-            reduce::var(&t, dims.as_deref(), correction, keepdim)
-        }
-    })?;
-    wrap(py, r)
+    wrap_var(py, run(py, v.data.numel(), || F::var(&v, dims.as_deref(), correction, keepdim, take_sqrt))?)
 }
 
 #[pyfunction]
@@ -466,9 +465,12 @@ pub fn norm(
     dim: Option<&Bound<'_, PyAny>>,
     keepdim: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let t = tensor_arg("norm", "input", a)?;
+    let v = var_of("norm", "input", a)?;
     let dims = parse_dims(dim)?;
-    wrap(py, run(py, t.numel(), || reduce::norm(&t, p, dims.as_deref(), keepdim))?)
+    if !v.data.dtype().is_float() {
+        return wrap(py, reduce::norm(&v.data, p, dims.as_deref(), keepdim).py()?);
+    }
+    wrap_var(py, run(py, v.data.numel(), || F::norm(&v, p, dims.as_deref(), keepdim))?)
 }
 
 #[pyfunction]
@@ -479,9 +481,9 @@ pub fn logsumexp(
     dim: &Bound<'_, PyAny>,
     keepdim: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let t = tensor_arg("logsumexp", "input", a)?;
+    let v = var_of("logsumexp", "input", a)?;
     let dims = parse_dims(Some(dim))?.unwrap_or_default();
-    wrap(py, run(py, t.numel(), || reduce::logsumexp(&t, &dims, keepdim))?)
+    wrap_var(py, run(py, v.data.numel(), || F::logsumexp(&v, &dims, keepdim))?)
 }
 
 /// `max`/`min` along a dim: (values, indices). With `dim=None`, argmax/argmin of all.
@@ -494,15 +496,15 @@ pub fn arg_extreme<'py>(
     keepdim: bool,
     is_max: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let t = tensor_arg(if is_max { "max" } else { "min" }, "input", a)?;
+    let x = var_of(if is_max { "max" } else { "min" }, "input", a)?;
     let (v, i) = match dim {
-        Some(d) => run(py, t.numel(), || reduce::arg_extreme(&t, d, keepdim, is_max))?,
+        Some(d) => run(py, x.data.numel(), || F::max_dim(&x, d, keepdim, is_max))?,
         None => {
-            let i = run(py, t.numel(), || reduce::arg_extreme_all(&t, is_max))?;
-            (i.clone(), i)
+            let i = run(py, x.data.numel(), || reduce::arg_extreme_all(&x.data, is_max))?;
+            (Var::new(i.clone()), Var::new(i))
         }
     };
-    PyTuple::new(py, [wrap(py, v)?, wrap(py, i)?])
+    PyTuple::new(py, [wrap_var(py, v)?, wrap_var(py, i)?])
 }
 
 #[pyfunction]
@@ -514,14 +516,27 @@ pub fn cumulative(
     prod: bool,
     dtype: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let t = tensor_arg(if prod { "cumprod" } else { "cumsum" }, "input", a)?;
+    let v = var_of(if prod { "cumprod" } else { "cumsum" }, "input", a)?;
     let dt = parse_opt_dtype(dtype)?;
-    wrap(py, run(py, t.numel(), || reduce::cumulative(&t, dim, prod, dt))?)
+    wrap_var(py, run(py, v.data.numel(), || if prod { F::cumprod(&v, dim, dt) } else { F::cumsum(&v, dim, dt) })?)
 }
 
 /// `matmul`, `mm`, `bmm`, `mv`, `dot`, `outer` by name.
 #[pyfunction]
 pub fn linalg(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let (vx, vy) = (var_of(name, "input", a)?, var_of(name, "other", b)?);
+    if vx.requires_grad() || vy.requires_grad() {
+        crate::autograd::note_location(py);
+        let r = run(py, vx.data.numel() + vy.data.numel(), || {
+            ops::matmul::check(name, &vx.data, &vy.data)?;
+            if matches!(name, "outer" | "ger") {
+                let col = F::unsqueeze(&vx, 1)?;
+                return F::mul(&col, &vy);
+            }
+            F::matmul(&vx, &vy)
+        })?;
+        return wrap_var(py, r);
+    }
     let x = tensor_arg(name, "input", a)?;
     let y = tensor_arg(name, "other", b)?;
     let f = match name {
@@ -536,29 +551,29 @@ pub fn linalg(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, Py
     wrap(py, run(py, x.numel() + y.numel(), || f(&x, &y))?)
 }
 
-fn tensor_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Tensor>> {
+fn var_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
     if seq.cast::<PyTensor>().is_ok() {
         return Err(PyTypeError::new_err(format!(
             "{op}(): argument 'tensors' must be a tuple or list of Tensors, not Tensor"
         )));
     }
-    seq.try_iter()?.map(|x| tensor_arg(op, "tensors", &x?)).collect()
+    seq.try_iter()?.map(|x| var_of(op, "tensors", &x?)).collect()
 }
 
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0))]
 pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
-    let ts = tensor_list("cat", tensors)?;
-    let n = ts.iter().map(|t| t.numel()).sum();
-    wrap(py, run(py, n, || ops::join::cat(&ts, dim))?)
+    let vs = var_list("cat", tensors)?;
+    let n = vs.iter().map(|t| t.data.numel()).sum();
+    wrap_var(py, run(py, n, || F::cat(&vs, dim))?)
 }
 
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0))]
 pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
-    let ts = tensor_list("stack", tensors)?;
-    let n = ts.iter().map(|t| t.numel()).sum();
-    wrap(py, run(py, n, || ops::join::stack(&ts, dim))?)
+    let vs = var_list("stack", tensors)?;
+    let n = vs.iter().map(|t| t.data.numel()).sum();
+    wrap_var(py, run(py, n, || F::stack(&vs, dim))?)
 }
 
 /// `torch.result_type(a, b)` and `torch.promote_types` for the Python layer.
@@ -586,9 +601,14 @@ pub fn can_cast(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// `x[:] = src` style copy with broadcasting and casting (`Tensor.copy_`).
 #[pyfunction]
 pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-    let d = dst.borrow().t.clone();
-    let s = crate::convert::arg_or_err("copy_", src)?;
-    run(py, d.numel(), || ops::assign("copy_", &d, s.as_arg()))?;
+    let d = dst.borrow().var();
+    let s = crate::convert::var_arg("copy_", src)?;
+    if !rtensor_core::autograd::functions::needs_grad(&[Some(&d), s.varg().var()]) {
+        run(py, d.data.numel(), || ops::assign("copy_", &d.data, s.varg().arg()))?;
+        return Ok(dst.clone().unbind());
+    }
+    let r = run(py, d.data.numel(), || F::index_put_(&d, vec![ops::index::IndexItem::Ellipsis], s.varg()))?;
+    dst.borrow_mut().meta = r.meta;
     Ok(dst.clone().unbind())
 }
 

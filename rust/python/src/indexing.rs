@@ -1,11 +1,12 @@
 //! `t[key]` and `t[key] = value`, and the index ops built on them.
 
 use crate::call::{run, IntoPyResult};
-use crate::convert::{arg_or_err, tensor_arg};
-use crate::tensor::{wrap, PyTensor};
+use crate::convert::{arg_or_err, tensor_arg, var_arg, var_of, VarArg};
+use crate::tensor::{wrap, wrap_var, PyTensor};
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyEllipsis, PyInt, PyList, PyNone, PyRange, PySlice, PyTuple};
+use rtensor_core::autograd::{functions as F, Var};
 use rtensor_core::ops::index::{self as ix, IndexItem};
 use rtensor_core::DType;
 
@@ -123,27 +124,36 @@ fn basic_fast(t: &rtensor_core::Tensor, key: &Bound<'_, PyAny>) -> Option<PyResu
 #[pymethods]
 impl PyTensor {
     fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-        if let Some(r) = basic_fast(&self.t, key) {
-            return wrap(py, r?);
+        if self.meta.is_none() {
+            if let Some(r) = basic_fast(&self.t, key) {
+                return wrap(py, r?);
+            }
         }
         let items = parse_key(py, key)?;
+        if self.meta.is_some() {
+            let v = self.var();
+            return wrap_var(py, run(py, v.data.numel(), || F::index(&v, items.to_vec()))?);
+        }
         let t = &self.t;
         let advanced = items.iter().any(|i| matches!(i, IndexItem::Tensor(_)));
         let r = if advanced { run(py, t.numel(), || ix::index(t, &items))? } else { ix::index(t, &items).py()? };
         wrap(py, r)
     }
 
-    fn __setitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+    fn __setitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        let py = slf.py();
         let items = parse_key(py, key)?;
         let v = if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-            crate::convert::OwnedArg::T(
-                crate::functions::tensor(py, value, Some(self.t.dtype()), None, false)?.borrow(py).t.clone(),
-            )
+            let dt = slf.borrow().t.dtype();
+            VarArg::V(Var::new(crate::functions::tensor(py, value, Some(dt), None, false)?.borrow(py).t.clone()))
         } else {
-            arg_or_err("__setitem__", value)?
+            var_arg("__setitem__", value)?
         };
-        let t = &self.t;
-        run(py, t.numel(), || ix::index_put(t, &items, v.as_arg()))
+        let me = slf.borrow().var();
+        crate::autograd::note_location(py);
+        let r = run(py, me.data.numel(), || F::index_put_(&me, items.to_vec(), v.varg()))?;
+        slf.borrow_mut().meta = r.meta;
+        Ok(())
     }
 }
 
@@ -154,16 +164,17 @@ pub fn index_select(
     dim: i64,
     index: &Bound<'_, PyAny>,
 ) -> PyResult<Py<PyTensor>> {
-    let t = tensor_arg("index_select", "input", a)?;
+    let v = var_of("index_select", "input", a)?;
     let i = tensor_arg("index_select", "index", index)?;
-    wrap(py, run(py, t.numel(), || ix::index_select(&t, dim, &i))?)
+    ix::index_select(&v.data, dim, &i).py()?;
+    wrap_var(py, run(py, v.data.numel(), || F::index_select(&v, dim, &i))?)
 }
 
 #[pyfunction]
 pub fn masked_select(py: Python<'_>, a: &Bound<'_, PyAny>, mask: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-    let t = tensor_arg("masked_select", "input", a)?;
+    let v = var_of("masked_select", "input", a)?;
     let m = tensor_arg("masked_select", "mask", mask)?;
-    wrap(py, run(py, t.numel(), || ix::masked_select(&t, &m))?)
+    wrap_var(py, run(py, v.data.numel(), || F::masked_select(&v, &m))?)
 }
 
 /// `masked_fill` (a copy) or `masked_fill_` (in place) depending on `inplace`.
@@ -186,6 +197,17 @@ pub fn masked_fill(
             ))
         }
     };
+    let me = a.borrow().var();
+    if me.requires_grad() && rtensor_core::autograd::is_grad_enabled() {
+        if inplace {
+            let shape = t.shape().to_vec();
+            let mb = rtensor_core::ops::expand_to("masked_fill_", &m, &shape).py()?;
+            let r = run(py, t.numel(), || F::index_put_(&me, vec![IndexItem::Tensor(mb.contiguous())], F::VArg::S(v)))?;
+            a.borrow_mut().meta = r.meta;
+            return Ok(a.clone().unbind());
+        }
+        return wrap_var(py, run(py, t.numel(), || F::masked_fill(&me, &m, v))?);
+    }
     let target = if inplace {
         t.clone()
     } else {
@@ -209,9 +231,10 @@ pub fn nonzero(py: Python<'_>, a: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
 
 #[pyfunction]
 pub fn gather(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, index: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-    let t = tensor_arg("gather", "input", a)?;
+    let v = var_of("gather", "input", a)?;
     let i = tensor_arg("gather", "index", index)?;
-    wrap(py, run(py, i.numel(), || ix::gather(&t, dim, &i))?)
+    ix::gather(&v.data, dim, &i).py()?;
+    wrap_var(py, run(py, i.numel(), || F::gather(&v, dim, &i))?)
 }
 
 /// `scatter`/`scatter_add` (copies) and their in-place forms.
@@ -228,6 +251,18 @@ pub fn scatter(
     let t = a.borrow().t.clone();
     let i = tensor_arg("scatter", "index", index)?;
     let s = arg_or_err("scatter", src)?;
+    let (me, vs) = (a.borrow().var(), var_arg("scatter", src)?);
+    if rtensor_core::autograd::is_grad_enabled()
+        && (me.requires_grad() || matches!(&vs, VarArg::V(x) if x.requires_grad()))
+    {
+        let r = run(py, i.numel(), || F::scatter(&me, dim, &i, vs.varg(), add))?;
+        if inplace {
+            let nv = F::check_inplace(&me, "scatter_").and_then(|_| F::rebase(&me, r, "scatter_")).py()?;
+            a.borrow_mut().meta = nv.meta;
+            return Ok(a.clone().unbind());
+        }
+        return wrap_var(py, r);
+    }
     let target = if inplace { t.clone() } else { rtensor_core::ops::clone(&t) };
     run(py, i.numel(), || ix::scatter_(&target, dim, &i, s.as_arg(), add))?;
     if inplace {

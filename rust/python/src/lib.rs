@@ -3,6 +3,7 @@
 //! values, call `rtensor-core` through `call::run`, wrap the result. No maths here.
 
 mod arith;
+mod autograd;
 mod call;
 mod convert;
 mod functions;
@@ -22,6 +23,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<types::PyDevice>()?;
     m.add_class::<functions::PyGenerator>()?;
     m.add_class::<numpy::StorageOwner>()?;
+    m.add_class::<autograd::PyNode>()?;
     for &dt in rtensor_core::dtype::ALL_DTYPES.iter() {
         m.add(dt.name(), types::dtype_obj(py, dt))?;
     }
@@ -75,6 +77,12 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         functions::can_cast,
         functions::copy_,
         functions::fill_,
+        autograd::backward,
+        autograd::grad,
+        autograd::is_grad_enabled,
+        autograd::_set_grad_enabled,
+        autograd::is_anomaly_enabled,
+        autograd::_set_anomaly_enabled,
     );
     Ok(())
 }

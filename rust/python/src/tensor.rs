@@ -8,24 +8,41 @@ use crate::types::{cpu_device, dtype_obj, parse_dtype, PyDType, PyDevice};
 use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
+use rtensor_core::autograd::{functions as F, Meta, Var};
 use rtensor_core::layout::wrap_dim;
 use rtensor_core::{ops, DType, Scalar, Tensor};
+use std::sync::Arc;
 
+/// NOTE [Tensor and Var]: the Python object holds the data handle and, only
+/// when autograd is involved, the shared autograd metadata. `meta: None` is
+/// the fast path every op checks first: no graph can be involved.
 #[pyclass(name = "Tensor", module = "rtensor", subclass, weakref)]
 pub struct PyTensor {
     pub t: Tensor,
-    pub requires_grad: bool,
+    pub meta: Option<Arc<Meta>>,
 }
 
 impl PyTensor {
     pub fn new(t: Tensor) -> PyTensor {
-        PyTensor { t, requires_grad: false }
+        PyTensor { t, meta: None }
+    }
+    /// The tensor as autograd sees it (cheap: two reference-count bumps).
+    pub fn var(&self) -> Var {
+        Var { data: self.t.clone(), meta: self.meta.clone() }
+    }
+    pub fn requires_grad(&self) -> bool {
+        self.meta.is_some() && self.var().requires_grad()
     }
 }
 
 /// Wraps a core tensor in a new Python object.
 pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyTensor>> {
     Py::new(py, PyTensor::new(t))
+}
+
+/// Wraps a Var (data and autograd history) in a new Python object.
+pub fn wrap_var(py: Python<'_>, v: Var) -> PyResult<Py<PyTensor>> {
+    Py::new(py, PyTensor { t: v.data, meta: v.meta })
 }
 
 pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>> {
@@ -46,7 +63,8 @@ fn check_grad_dtype(dt: DType, requires_grad: bool) -> PyResult<()> {
 /// Wraps a freshly created tensor, honouring `requires_grad=`.
 pub fn wrap_new(py: Python<'_>, t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
     check_grad_dtype(t.dtype(), requires_grad)?;
-    Py::new(py, PyTensor { t, requires_grad })
+    let v = if requires_grad { Var::leaf(t) } else { Var::new(t) };
+    wrap_var(py, v)
 }
 
 fn to_nested<'py>(py: Python<'py>, vals: &[Scalar], shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
@@ -210,26 +228,28 @@ impl PyTensor {
 
     #[getter]
     fn get_requires_grad(&self) -> bool {
-        self.requires_grad
+        self.requires_grad()
     }
     #[setter]
     fn set_requires_grad(&mut self, value: bool) -> PyResult<()> {
-        check_grad_dtype(self.t.dtype(), value)?;
-        self.requires_grad = value;
+        let mut v = self.var();
+        v.set_requires_grad(value).py()?;
+        self.meta = v.meta;
         Ok(())
     }
     #[getter]
     fn is_leaf(&self) -> bool {
-        true
-    }
-    #[getter]
-    fn grad_fn(&self) -> Option<Py<PyAny>> {
-        None
+        self.var().is_leaf()
     }
 
     /// A new tensor sharing this one's storage, detached from autograd.
     fn detach(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         wrap(py, self.t.clone())
+    }
+    /// Detaches in place: the tensor becomes a leaf that does not require grad.
+    fn detach_(slf: &Bound<'_, Self>) -> Py<PyTensor> {
+        slf.borrow_mut().meta = None;
+        slf.clone().unbind()
     }
     #[getter]
     fn get_data(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
@@ -274,30 +294,25 @@ impl PyTensor {
 
     fn contiguous(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
         let py = slf.py();
-        let t = slf.borrow().t.clone();
-        if t.is_contiguous() {
+        if slf.borrow().t.is_contiguous() {
             return Ok(slf.clone().unbind());
         }
-        let n = t.numel();
-        wrap(py, run(py, n, || Ok(ops::clone(&t)))?)
+        slf.borrow().clone(py)
     }
 
     fn clone(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        let t = self.t.clone();
-        let c = run(py, t.numel(), || Ok(ops::clone(&t)))?;
-        Py::new(py, PyTensor { t: c, requires_grad: self.requires_grad })
+        let v = self.var();
+        wrap_var(py, run(py, v.data.numel(), || F::clone(&v))?)
     }
 
     /// Casts to `dtype` (the same object when nothing changes).
     fn _to_dtype(slf: &Bound<'_, Self>, dtype: &Bound<'_, PyAny>, copy: bool) -> PyResult<Py<PyTensor>> {
         let py = slf.py();
         let dt = parse_dtype(dtype)?;
-        let t = slf.borrow().t.clone();
-        if dt == t.dtype() && !copy {
+        let v = slf.borrow().var();
+        if dt == v.data.dtype() && !copy {
             return Ok(slf.clone().unbind());
         }
-        let r = run(py, t.numel(), || Ok(if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) }))?;
-        let rg = slf.borrow().requires_grad && dt.is_float();
-        Py::new(py, PyTensor { t: r, requires_grad: rg })
+        wrap_var(py, run(py, v.data.numel(), || if dt == v.data.dtype() { F::clone(&v) } else { F::to_dtype(&v, dt) })?)
     }
 }

@@ -1,11 +1,56 @@
-//! View ops as `Tensor` methods: each returns a new `Tensor` over the same storage.
+//! View ops as `Tensor` methods: each returns a new `Tensor` over the same
+//! storage. Without autograd metadata they are plain layout changes; with it
+//! they go through the differentiable versions in `autograd::functions`.
 
 use crate::call::IntoPyResult;
 use crate::convert::parse_ints;
-use crate::tensor::{wrap, wrap_all, PyTensor};
+use crate::tensor::{wrap, wrap_var, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use rtensor_core::autograd::functions as F;
 use rtensor_core::ops::shape as sh;
+use rtensor_core::{Result, Tensor};
+use std::sync::Arc;
+
+impl PyTensor {
+    /// A view op with the generic index-map backward.
+    fn vop(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        f: impl Fn(&Tensor) -> Result<Tensor> + Send + Sync + 'static,
+    ) -> PyResult<Py<PyTensor>> {
+        if self.meta.is_none() {
+            return wrap(py, f(&self.t).py()?);
+        }
+        wrap_var(py, F::index_map_op(&self.var(), name, Arc::new(f)).py()?)
+    }
+
+    /// A view whose backward reshapes the gradient back.
+    fn shaped(&self, py: Python<'_>, name: &str, out: Tensor) -> PyResult<Py<PyTensor>> {
+        if self.meta.is_none() {
+            return wrap(py, out);
+        }
+        wrap_var(py, F::shaped(&self.var(), out, name).py()?)
+    }
+
+    fn parts(&self, py: Python<'_>, parts: Vec<Tensor>, dim: i64, squeeze: bool) -> PyResult<Py<PyTuple>> {
+        if self.meta.is_none() {
+            return Ok(crate::tensor::wrap_all(py, parts)?.unbind());
+        }
+        let d = rtensor_core::layout::wrap_dim(dim, self.t.ndim()).py()?;
+        let mut spans = Vec::new();
+        let mut start = 0i64;
+        for p in &parts {
+            let len = if squeeze { 1 } else { p.shape()[d] as i64 };
+            spans.push((start, len));
+            start += len;
+        }
+        let vs = F::split_views(&self.var(), spans, dim, squeeze).py()?;
+        let objs: Vec<Py<PyTensor>> = vs.into_iter().map(|v| wrap_var(py, v)).collect::<PyResult<_>>()?;
+        Ok(PyTuple::new(py, objs)?.unbind())
+    }
+}
 
 #[pymethods]
 impl PyTensor {
@@ -21,41 +66,59 @@ impl PyTensor {
                 return wrap(py, self.t.clone());
             }
         }
-        wrap(py, sh::view(&self.t, &parse_ints(shape)?).py()?)
+        let out = sh::view(&self.t, &parse_ints(shape)?).py()?;
+        self.shaped(py, "ViewBackward0", out)
     }
     #[pyo3(signature = (*shape))]
     fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
         let s = parse_ints(shape)?;
         let t = &self.t;
-        wrap(py, crate::call::run(py, t.numel(), || sh::reshape(t, &s))?)
+        let out = crate::call::run(py, t.numel(), || sh::reshape(t, &s))?;
+        self.shaped(py, "ViewBackward0", out)
     }
     fn view_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let s: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
-        wrap(py, sh::view(&self.t, &s).py()?)
+        let out = sh::view(&self.t, &s).py()?;
+        self.shaped(py, "ViewBackward0", out)
     }
     fn reshape_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let s: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
-        wrap(py, sh::reshape(&self.t, &s).py()?)
+        let out = sh::reshape(&self.t, &s).py()?;
+        self.shaped(py, "ViewBackward0", out)
     }
     #[pyo3(signature = (*dims))]
     fn permute(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::permute(&self.t, &parse_ints(dims)?).py()?)
+        let d = parse_ints(dims)?;
+        if self.meta.is_none() {
+            return wrap(py, sh::permute(&self.t, &d).py()?);
+        }
+        wrap_var(py, F::permute(&self.var(), &d).py()?)
     }
     fn transpose(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::transpose(&self.t, dim0, dim1).py()?)
+        if self.meta.is_none() {
+            return wrap(py, sh::transpose(&self.t, dim0, dim1).py()?);
+        }
+        wrap_var(py, F::transpose(&self.var(), dim0, dim1).py()?)
     }
     fn swapaxes(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
         self.transpose(py, dim0, dim1)
     }
     fn t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::t(&self.t).py()?)
+        sh::t(&self.t).py()?;
+        if self.t.ndim() < 2 {
+            return self.shaped(py, "TBackward0", self.t.clone());
+        }
+        self.transpose(py, 0, 1)
     }
     /// `x.T`: all dims reversed (PyTorch deprecates it for ndim != 2 but allows it).
     #[getter(T)]
     fn big_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let n = self.t.ndim() as i64;
         let dims: Vec<i64> = (0..n).rev().collect();
-        wrap(py, sh::permute(&self.t, &dims).py()?)
+        if self.meta.is_none() {
+            return wrap(py, sh::permute(&self.t, &dims).py()?);
+        }
+        wrap_var(py, F::permute(&self.var(), &dims).py()?)
     }
     #[getter(mT)]
     fn m_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
@@ -65,52 +128,63 @@ impl PyTensor {
                 self.t.ndim()
             )));
         }
-        wrap(py, sh::transpose(&self.t, -2, -1).py()?)
+        self.transpose(py, -2, -1)
     }
     #[pyo3(signature = (*sizes))]
     fn expand(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::expand(&self.t, &parse_ints(sizes)?).py()?)
+        self.expand_to(py, parse_ints(sizes)?)
     }
     fn expand_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
-        let s: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
-        wrap(py, sh::expand(&self.t, &s).py()?)
+        self.expand_to(py, other.t.shape().iter().map(|&d| d as i64).collect())
     }
     fn broadcast_to(&self, py: Python<'_>, shape: Vec<i64>) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::expand(&self.t, &shape).py()?)
+        self.expand_to(py, shape)
     }
     #[pyo3(signature = (dim=None))]
     fn squeeze(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
-        match crate::convert::parse_dims(dim)? {
-            None => wrap(py, sh::squeeze(&self.t)),
-            Some(ds) => wrap(py, sh::squeeze_dims(&self.t, &ds).py()?),
-        }
+        let out = match crate::convert::parse_dims(dim)? {
+            None => sh::squeeze(&self.t),
+            Some(ds) => sh::squeeze_dims(&self.t, &ds).py()?,
+        };
+        self.shaped(py, "SqueezeBackward0", out)
     }
     fn unsqueeze(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::unsqueeze(&self.t, dim).py()?)
+        let out = sh::unsqueeze(&self.t, dim).py()?;
+        self.shaped(py, "UnsqueezeBackward0", out)
     }
     #[pyo3(signature = (start_dim=0, end_dim=-1))]
     fn flatten(&self, py: Python<'_>, start_dim: i64, end_dim: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::flatten(&self.t, start_dim, end_dim).py()?)
+        let out = sh::flatten(&self.t, start_dim, end_dim).py()?;
+        self.shaped(py, "ViewBackward0", out)
     }
     fn ravel(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::reshape(&self.t, &[-1]).py()?)
+        let out = sh::reshape(&self.t, &[-1]).py()?;
+        self.shaped(py, "ViewBackward0", out)
     }
     fn unflatten(&self, py: Python<'_>, dim: i64, sizes: Vec<i64>) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::unflatten(&self.t, dim, &sizes).py()?)
+        let out = sh::unflatten(&self.t, dim, &sizes).py()?;
+        self.shaped(py, "ViewBackward0", out)
     }
     fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::narrow(&self.t, dim, start, length).py()?)
+        sh::narrow(&self.t, dim, start, length).py()?;
+        self.vop(py, "SliceBackward0", move |t| sh::narrow(t, dim, start, length))
     }
     fn select(&self, py: Python<'_>, dim: i64, index: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::select(&self.t, dim, index).py()?)
+        sh::select(&self.t, dim, index).py()?;
+        self.vop(py, "SelectBackward0", move |t| sh::select(t, dim, index))
     }
     #[pyo3(signature = (offset=0, dim1=0, dim2=1))]
     fn diagonal(&self, py: Python<'_>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::diagonal(&self.t, offset, dim1, dim2).py()?)
+        sh::diagonal(&self.t, offset, dim1, dim2).py()?;
+        self.vop(py, "DiagonalBackward0", move |t| sh::diagonal(t, offset, dim1, dim2))
     }
     #[pyo3(signature = (*dims))]
     fn flip(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::flip(&self.t, &parse_ints(dims)?).py()?)
+        let d = parse_ints(dims)?;
+        if self.meta.is_none() {
+            return wrap(py, sh::flip(&self.t, &d).py()?);
+        }
+        wrap_var(py, F::flip(&self.var(), &d).py()?)
     }
     #[pyo3(signature = (size, stride, storage_offset=None))]
     fn as_strided(
@@ -120,30 +194,53 @@ impl PyTensor {
         stride: Vec<i64>,
         storage_offset: Option<i64>,
     ) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::as_strided(&self.t, &size, &stride, storage_offset).py()?)
+        sh::as_strided(&self.t, &size, &stride, storage_offset).py()?;
+        // Offsets are taken relative to this tensor's own first element, so the
+        // backward (which replays the op on a contiguous `0..n` tensor) lines up
+        // when this tensor is contiguous, the case `as_strided` is used for.
+        let base = self.t.offset() as i64;
+        let want = storage_offset.unwrap_or(base);
+        self.vop(py, "AsStridedBackward0", move |t| {
+            sh::as_strided(t, &size, &stride, Some(want - base + t.offset() as i64))
+        })
     }
     fn movedim(&self, py: Python<'_>, source: i64, destination: i64) -> PyResult<Py<PyTensor>> {
-        wrap(py, sh::movedim(&self.t, source, destination).py()?)
+        let out = sh::movedim(&self.t, source, destination).py()?;
+        if self.meta.is_none() {
+            return wrap(py, out);
+        }
+        let n = self.t.ndim();
+        let (s, d) =
+            (rtensor_core::layout::wrap_dim(source, n).py()?, rtensor_core::layout::wrap_dim(destination, n).py()?);
+        let mut order: Vec<i64> = (0..n as i64).filter(|&k| k as usize != s).collect();
+        order.insert(d, s as i64);
+        wrap_var(py, F::permute(&self.var(), &order).py()?)
     }
     #[pyo3(signature = (dim=0))]
-    fn unbind<'py>(&self, py: Python<'py>, dim: i64) -> PyResult<Bound<'py, PyTuple>> {
-        wrap_all(py, sh::unbind(&self.t, dim).py()?)
+    fn unbind(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTuple>> {
+        let parts = sh::unbind(&self.t, dim).py()?;
+        self.parts(py, parts, dim, true)
     }
     #[pyo3(signature = (split_size_or_sections, dim=0))]
-    fn split<'py>(
-        &self,
-        py: Python<'py>,
-        split_size_or_sections: &Bound<'_, PyAny>,
-        dim: i64,
-    ) -> PyResult<Bound<'py, PyTuple>> {
+    fn split(&self, py: Python<'_>, split_size_or_sections: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTuple>> {
         let parts = match split_size_or_sections.extract::<i64>() {
             Ok(s) => sh::split(&self.t, &[s], true, dim),
             Err(_) => sh::split(&self.t, &split_size_or_sections.extract::<Vec<i64>>()?, false, dim),
         };
-        wrap_all(py, parts.py()?)
+        self.parts(py, parts.py()?, dim, false)
     }
     #[pyo3(signature = (chunks, dim=0))]
-    fn chunk<'py>(&self, py: Python<'py>, chunks: i64, dim: i64) -> PyResult<Bound<'py, PyTuple>> {
-        wrap_all(py, sh::chunk(&self.t, chunks, dim).py()?)
+    fn chunk(&self, py: Python<'_>, chunks: i64, dim: i64) -> PyResult<Py<PyTuple>> {
+        let parts = sh::chunk(&self.t, chunks, dim).py()?;
+        self.parts(py, parts, dim, false)
+    }
+}
+
+impl PyTensor {
+    fn expand_to(&self, py: Python<'_>, shape: Vec<i64>) -> PyResult<Py<PyTensor>> {
+        if self.meta.is_none() {
+            return wrap(py, sh::expand(&self.t, &shape).py()?);
+        }
+        wrap_var(py, F::expand(&self.var(), &shape).py()?)
     }
 }

@@ -5,11 +5,11 @@
 use super::functions;
 use super::node::{Edge, Node};
 use super::var::Var;
+use crate::bail;
 use crate::error::Result;
 use crate::layout::fmt_shape;
 use crate::ops;
 use crate::tensor::{Scalar, Tensor};
-use crate::bail;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
@@ -73,7 +73,13 @@ fn add_grads(a: Var, b: Var) -> Result<Var> {
 /// gradient arriving at (node, output nr).
 type Capture = HashMap<(NodeId, usize), usize>;
 
-fn execute(roots: Vec<(Edge, Var)>, retain_graph: bool, create_graph: bool, capture: &Capture, n_capture: usize) -> Result<Vec<Option<Var>>> {
+fn execute(
+    roots: Vec<(Edge, Var)>,
+    retain_graph: bool,
+    create_graph: bool,
+    capture: &Capture,
+    n_capture: usize,
+) -> Result<Vec<Option<Var>>> {
     // Dependency counts over every node reachable from the roots.
     let mut deps: HashMap<NodeId, usize> = HashMap::new();
     let mut seen: HashMap<NodeId, Arc<Node>> = HashMap::new();
@@ -178,7 +184,12 @@ fn root_edges(outputs: &[(Var, Option<Var>)]) -> Result<Vec<(Edge, Var)>> {
 }
 
 /// `Tensor.backward()` / `torch.autograd.backward`: accumulates into leaves' `.grad`.
-pub fn backward(outputs: &[(Var, Option<Var>)], retain_graph: bool, create_graph: bool, inputs: Option<&[Var]>) -> Result<()> {
+pub fn backward(
+    outputs: &[(Var, Option<Var>)],
+    retain_graph: bool,
+    create_graph: bool,
+    inputs: Option<&[Var]>,
+) -> Result<()> {
     if let Some(inputs) = inputs {
         let grads = grad(outputs, inputs, retain_graph, create_graph, true)?;
         for (x, g) in inputs.iter().zip(grads) {
@@ -199,7 +210,13 @@ pub fn backward(outputs: &[(Var, Option<Var>)], retain_graph: bool, create_graph
 
 /// `torch.autograd.grad`: the gradients of `outputs` w.r.t. `inputs`, without
 /// touching any `.grad`.
-pub fn grad(outputs: &[(Var, Option<Var>)], inputs: &[Var], retain_graph: bool, create_graph: bool, allow_unused: bool) -> Result<Vec<Option<Var>>> {
+pub fn grad(
+    outputs: &[(Var, Option<Var>)],
+    inputs: &[Var],
+    retain_graph: bool,
+    create_graph: bool,
+    allow_unused: bool,
+) -> Result<Vec<Option<Var>>> {
     let roots = root_edges(outputs)?;
     let mut capture = Capture::new();
     for (k, x) in inputs.iter().enumerate() {
@@ -208,7 +225,8 @@ pub fn grad(outputs: &[(Var, Option<Var>)], inputs: &[Var], retain_graph: bool, 
         };
         capture.insert((Arc::as_ptr(&edge.node), edge.input_nr), k);
     }
-    let got = super::with_grad_mode(create_graph, || execute(roots, retain_graph, create_graph, &capture, inputs.len()))?;
+    let got =
+        super::with_grad_mode(create_graph, || execute(roots, retain_graph, create_graph, &capture, inputs.len()))?;
     for (k, g) in got.iter().enumerate() {
         if g.is_none() && !allow_unused {
             bail!(

@@ -2,10 +2,10 @@
 //! the leaf accumulator.
 
 use super::var::{Hook, Var};
+use crate::bail;
+use crate::dtype::DType;
 use crate::error::Result;
 use crate::layout::{fmt_shape, Dims};
-use crate::dtype::DType;
-use crate::bail;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -55,7 +55,13 @@ pub struct Node {
 static SEQ: AtomicU64 = AtomicU64::new(0);
 
 impl Node {
-    pub fn new(name: &str, f: Box<dyn Backward>, next: Vec<Option<Edge>>, outputs: Vec<OutputInfo>, input_shapes: Vec<Dims>) -> Arc<Node> {
+    pub fn new(
+        name: &str,
+        f: Box<dyn Backward>,
+        next: Vec<Option<Edge>>,
+        outputs: Vec<OutputInfo>,
+        input_shapes: Vec<Dims>,
+    ) -> Arc<Node> {
         let saved_desc = f.saved();
         Arc::new(Node {
             name: name.to_string(),
@@ -97,7 +103,8 @@ impl Node {
             }
             e
         });
-        if release {
+        // Accumulators hold no saved state and are shared by later graphs.
+        if release && self.leaf.is_none() {
             *st = None;
         }
         r
@@ -127,8 +134,14 @@ impl AccumulateGrad {
 
 impl Backward for AccumulateGrad {
     fn apply(&self, grads: &[Option<Var>], node: &Node) -> Result<Vec<Option<Var>>> {
-        let (Some(leaf), Some(g)) = (&node.leaf, grads.first().cloned().flatten()) else { return Ok(vec![]) };
+        let (Some(leaf), Some(mut g)) = (&node.leaf, grads.first().cloned().flatten()) else { return Ok(vec![]) };
         let meta = leaf.meta.as_ref().expect("a leaf with an accumulator has metadata");
+        let hooks: Vec<_> = meta.hooks.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        for h in hooks {
+            if let Some(new) = h(&g)? {
+                g = new;
+            }
+        }
         let mut slot = meta.grad.lock().unwrap_or_else(|e| e.into_inner());
         if g.data.shape() != leaf.data.shape() {
             bail!(

@@ -2,13 +2,12 @@
 //! backward formula keeps, checked against in-place modification.
 
 use super::node::{AccumulateGrad, Edge, Node};
+use crate::bail;
 use crate::error::Result;
 use crate::layout::fmt_shape;
 use crate::tensor::Tensor;
-use crate::bail;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-
 
 /// A hook on a tensor's gradient: may return a replacement.
 pub type Hook = Arc<dyn Fn(&Var) -> Result<Option<Var>> + Send + Sync>;
@@ -142,7 +141,12 @@ impl Var {
                 );
             }
             if g.data.dtype() != self.data.dtype() {
-                bail!(Runtime, "assigned grad has data of a different type ({} vs {})", g.data.dtype(), self.data.dtype());
+                bail!(
+                    Runtime,
+                    "assigned grad has data of a different type ({} vs {})",
+                    g.data.dtype(),
+                    self.data.dtype()
+                );
             }
         }
         *self.meta_mut().grad.lock().unwrap_or_else(|e| e.into_inner()) = g;

@@ -86,46 +86,67 @@ fn check_rank(op: &str, t: &Tensor, rank: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// The rank rules of `mm`, `bmm`, `mv` and `dot` (which otherwise are `matmul`).
+pub fn check(name: &str, a: &Tensor, b: &Tensor) -> Result<()> {
+    match name {
+        "mm" => {
+            check_rank("mm", a, 2, "self")?;
+            check_rank("mm", b, 2, "mat2")
+        }
+        "bmm" => {
+            check_rank("bmm", a, 3, "batch1")?;
+            check_rank("bmm", b, 3, "batch2")?;
+            if a.shape()[0] != b.shape()[0] {
+                bail!(
+                    Runtime,
+                    "bmm: batch1 and batch2 must have the same batch size, got shapes {} and {}",
+                    fmt_shape(a.shape()),
+                    fmt_shape(b.shape())
+                );
+            }
+            Ok(())
+        }
+        "mv" => {
+            check_rank("mv", a, 2, "self")?;
+            check_rank("mv", b, 1, "vec")
+        }
+        "dot" | "inner" => {
+            if a.ndim() != 1 || b.ndim() != 1 {
+                bail!(Runtime, "dot: 1D tensors expected, but got {}D and {}D tensors", a.ndim(), b.ndim());
+            }
+            if a.numel() != b.numel() {
+                bail!(
+                    Runtime,
+                    "dot: inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got {} and {} elements respectively",
+                    a.numel(),
+                    b.numel(),
+                    a.numel(),
+                    b.numel()
+                );
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn mm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    check_rank("mm", a, 2, "self")?;
-    check_rank("mm", b, 2, "mat2")?;
+    check("mm", a, b)?;
     matmul(a, b)
 }
 
 pub fn bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    check_rank("bmm", a, 3, "batch1")?;
-    check_rank("bmm", b, 3, "batch2")?;
-    if a.shape()[0] != b.shape()[0] {
-        bail!(
-            Runtime,
-            "bmm: batch1 and batch2 must have the same batch size, got shapes {} and {}",
-            fmt_shape(a.shape()),
-            fmt_shape(b.shape())
-        );
-    }
+    check("bmm", a, b)?;
     matmul(a, b)
 }
 
 pub fn mv(a: &Tensor, v: &Tensor) -> Result<Tensor> {
-    check_rank("mv", a, 2, "self")?;
-    check_rank("mv", v, 1, "vec")?;
+    check("mv", a, v)?;
     matmul(a, v)
 }
 
 pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    if a.ndim() != 1 || b.ndim() != 1 {
-        bail!(Runtime, "dot: 1D tensors expected, but got {}D and {}D tensors", a.ndim(), b.ndim());
-    }
-    if a.numel() != b.numel() {
-        bail!(
-            Runtime,
-            "dot: inconsistent tensor size, expected tensor [{}] and src [{}] to have the same number of elements, but got {} and {} elements respectively",
-            a.numel(),
-            b.numel(),
-            a.numel(),
-            b.numel()
-        );
-    }
+    check("dot", a, b)?;
     matmul(a, b)
 }
 

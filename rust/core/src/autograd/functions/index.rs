@@ -17,8 +17,16 @@ pub fn cat(xs: &[Var], dim: i64) -> Result<Var> {
     }
     // Where each input landed along the cat dim (empty 1-d inputs are skipped by cat).
     let d = crate::layout::wrap_dim(dim, out.ndim())?;
-    let sizes: Vec<Option<usize>> =
-        xs.iter().map(|v| if v.data.ndim() == 1 && v.data.numel() == 0 && out.ndim() > 1 { None } else { Some(v.data.shape().get(d).copied().unwrap_or(0)) }).collect();
+    let sizes: Vec<Option<usize>> = xs
+        .iter()
+        .map(|v| {
+            if v.data.ndim() == 1 && v.data.numel() == 0 && out.ndim() > 1 {
+                None
+            } else {
+                Some(v.data.shape().get(d).copied().unwrap_or(0))
+            }
+        })
+        .collect();
     Ok(record1("CatBackward0", &inputs, out, vec![], move |g, n| {
         let mut start = 0i64;
         let mut grads = Vec::with_capacity(sizes.len());
@@ -36,6 +44,19 @@ pub fn cat(xs: &[Var], dim: i64) -> Result<Var> {
 }
 
 pub fn stack(xs: &[Var], dim: i64) -> Result<Var> {
+    if xs.is_empty() {
+        crate::bail!(Runtime, "stack expects a non-empty TensorList");
+    }
+    let datas: Vec<Tensor> = xs.iter().map(|v| v.data.clone()).collect();
+    if !needs_grad(&xs.iter().map(Some).collect::<Vec<_>>()) {
+        return Ok(Var::new(ops::join::stack(&datas, dim)?));
+    }
+    for (i, t) in datas.iter().enumerate() {
+        if t.shape() != datas[0].shape() {
+            // The core op words this error; run it for the message.
+            ops::join::stack(&datas[..=i], dim)?;
+        }
+    }
     let d = match xs.first() {
         Some(x) => crate::layout::wrap_insert_dim(dim, x.data.ndim())? as i64,
         None => dim,
@@ -112,7 +133,11 @@ pub fn masked_fill(x: &Var, mask: &Tensor, value: Scalar) -> Result<Var> {
     }
     let (m, xs) = (mask.clone(), x.data.shape().to_vec());
     Ok(record1("MaskedFillBackward0", &[Some(x)], out, vec!["mask".into()], move |g, _| {
-        let z = super::where_(&ops::expand_to("masked_fill", &m, g.data.shape())?, VArg::S(Scalar::Float(0.0)), VArg::V(g))?;
+        let z = super::where_(
+            &ops::expand_to("masked_fill", &m, g.data.shape())?,
+            VArg::S(Scalar::Float(0.0)),
+            VArg::V(g),
+        )?;
         Ok(vec![Some(sum_to(&z, &xs)?)])
     }))
 }
@@ -143,7 +168,8 @@ pub fn scatter(x: &Var, dim: i64, index: &Tensor, src: VArg, add: bool) -> Resul
                 return Ok(picked);
             }
             // src may be larger than index: only its leading block was used.
-            let items: Vec<IndexItem> = i.shape().iter().map(|&k| IndexItem::Slice(Some(0), Some(k as i64), 1)).collect();
+            let items: Vec<IndexItem> =
+                i.shape().iter().map(|&k| IndexItem::Slice(Some(0), Some(k as i64), 1)).collect();
             let f = Arc::new(move |t: &Tensor| ix::index(t, &items));
             let idx = super::views::index_map(&src_shape, &*f)?;
             put_add(&picked, &idx, &src_shape)

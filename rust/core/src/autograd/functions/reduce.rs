@@ -123,7 +123,11 @@ pub fn max_dim(x: &Var, dim: i64, keepdim: bool, is_max: bool) -> Result<(Var, V
 }
 
 pub fn var(x: &Var, dims: Option<&[i64]>, correction: f64, keepdim: bool, take_sqrt: bool) -> Result<Var> {
-    let out = if take_sqrt { R::std(&x.data, dims, correction, keepdim)? } else { R::var(&x.data, dims, correction, keepdim)? };
+    let out = if take_sqrt {
+        R::std(&x.data, dims, correction, keepdim)?
+    } else {
+        R::var(&x.data, dims, correction, keepdim)?
+    };
     if !needs_grad(&[Some(x)]) {
         return Ok(Var::new(out));
     }
@@ -157,7 +161,11 @@ pub fn norm(x: &Var, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<Var>
     }
     // |x|^p summed, then ^(1/p): built from differentiable pieces.
     let a = super::unary(UnaryOp::Abs, x)?;
-    let s = if p == 2.0 { sum(&a.square()?, dims, keepdim, None)? } else { sum(&super::pow_s(&a, p)?, dims, keepdim, None)? };
+    let s = if p == 2.0 {
+        sum(&a.square()?, dims, keepdim, None)?
+    } else {
+        sum(&super::pow_s(&a, p)?, dims, keepdim, None)?
+    };
     if p == 2.0 {
         super::unary(UnaryOp::Sqrt, &s)
     } else {

@@ -53,7 +53,9 @@ pub fn put_add(g: &Var, idx: &Tensor, shape: &[usize]) -> Result<Var> {
         return Ok(Var::new(out));
     }
     let idx = idx.clone();
-    Ok(record1("IndexPutBackward0", &[Some(g)], out, vec!["indices".into()], move |gg, _| Ok(vec![Some(take(gg, &idx)?)])))
+    Ok(record1("IndexPutBackward0", &[Some(g)], out, vec!["indices".into()], move |gg, _| {
+        Ok(vec![Some(take(gg, &idx)?)])
+    }))
 }
 
 /// `x.flatten()[idx]`, shaped like `idx`.

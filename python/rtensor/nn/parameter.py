@@ -1,0 +1,24 @@
+"""`nn.Parameter`: a tensor that is a leaf requiring grad, sharing its data."""
+
+from .._C import Tensor
+
+
+class Parameter(Tensor):
+    def __new__(cls, data=None, requires_grad=True):
+        from .. import _C
+        if data is None:
+            data = _C.empty(0)
+        self = Tensor.__new__(cls)
+        self.data = data.detach() if isinstance(data, Tensor) else _C.tensor(data)
+        if requires_grad:
+            self.requires_grad_(True)
+        return self
+
+    def __init__(self, data=None, requires_grad=True):
+        pass
+
+    def __repr__(self):
+        return "Parameter containing:\n" + Tensor.__repr__(self)
+
+    def __reduce_ex__(self, protocol):
+        return (Parameter, (self.detach().clone(), self.requires_grad))

@@ -1,0 +1,289 @@
+//! The autograd surface: `grad_fn` objects, `.grad`, hooks, `backward`,
+//! `autograd.grad`, grad mode and anomaly mode.
+
+use crate::call::{to_py, IntoPyResult};
+use crate::tensor::{wrap_var, PyTensor};
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::PyTuple;
+use rtensor_core::autograd::{self as ag, engine, Node, Var};
+use std::sync::Arc;
+
+/// A node of the backward graph, as `tensor.grad_fn` shows it.
+#[pyclass(name = "Node", module = "rtensor.autograd", frozen)]
+pub struct PyNode {
+    pub node: Arc<Node>,
+}
+
+#[pymethods]
+impl PyNode {
+    fn name(&self) -> String {
+        self.node.name.clone()
+    }
+    fn __repr__(slf: &Bound<'_, Self>) -> String {
+        format!("<{} object at {:#x}>", slf.get().node.name, slf.as_ptr() as usize)
+    }
+    /// ((next node or None, output index), ...) as in PyTorch.
+    #[getter]
+    fn next_functions<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let items: Vec<Bound<'py, PyTuple>> = self
+            .node
+            .next
+            .iter()
+            .map(|e| match e {
+                Some(e) => PyTuple::new(
+                    py,
+                    [
+                        Py::new(py, PyNode { node: e.node.clone() })?.into_any(),
+                        e.input_nr.into_pyobject(py)?.into_any().unbind(),
+                    ],
+                ),
+                None => PyTuple::new(py, [py.None(), 0i64.into_pyobject(py)?.into_any().unbind()]),
+            })
+            .collect::<PyResult<_>>()?;
+        PyTuple::new(py, items)
+    }
+    /// The leaf tensor of an `AccumulateGrad` node.
+    #[getter]
+    fn variable(&self, py: Python<'_>) -> PyResult<Option<Py<PyTensor>>> {
+        self.node.leaf.clone().map(|v| wrap_var(py, v)).transpose()
+    }
+    #[getter]
+    fn _saved(&self) -> Vec<String> {
+        self.node.saved_desc().to_vec()
+    }
+    #[getter]
+    fn _input_shapes(&self) -> Vec<Vec<usize>> {
+        self.node.input_shapes.iter().map(|s| s.to_vec()).collect()
+    }
+    #[getter]
+    fn _trace(&self) -> Option<String> {
+        self.node.trace.clone()
+    }
+    fn _id(&self) -> usize {
+        Arc::as_ptr(&self.node) as usize
+    }
+    fn register_hook(&self, hook: Py<PyAny>) {
+        self.node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).push((0, py_hook(hook)));
+    }
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
+        other.cast::<PyNode>().is_ok_and(|o| Arc::ptr_eq(&o.get().node, &self.node))
+    }
+    fn __hash__(&self) -> isize {
+        Arc::as_ptr(&self.node) as isize
+    }
+}
+
+/// A Python callable as a gradient hook: `hook(grad) -> Tensor or None`.
+fn py_hook(f: Py<PyAny>) -> rtensor_core::autograd::var::Hook {
+    Arc::new(move |g: &Var| {
+        Python::attach(|py| {
+            let r = f
+                .call1(py, (wrap_var(py, g.clone()).map_err(|e| rtensor_core::Error::runtime(e.to_string()))?,))
+                .map_err(|e| rtensor_core::Error::runtime(format!("a gradient hook raised: {e}")))?;
+            if r.is_none(py) {
+                return Ok(None);
+            }
+            let t = r
+                .bind(py)
+                .cast::<PyTensor>()
+                .map_err(|_| rtensor_core::Error::runtime("a gradient hook must return a Tensor or None"))?;
+            Ok(Some(t.borrow().var()))
+        })
+    })
+}
+
+fn opt_var(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Var>> {
+    match ob {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => Ok(Some(
+            o.cast::<PyTensor>().map_err(|_| PyTypeError::new_err("gradient must be a Tensor or None"))?.borrow().var(),
+        )),
+    }
+}
+
+fn vars(ob: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
+    if let Ok(t) = ob.cast::<PyTensor>() {
+        return Ok(vec![t.borrow().var()]);
+    }
+    ob.try_iter()?
+        .map(|x| {
+            Ok(x?
+                .cast::<PyTensor>()
+                .map_err(|_| PyTypeError::new_err("expected a Tensor or a sequence of Tensors"))?
+                .borrow()
+                .var())
+        })
+        .collect()
+}
+
+fn opt_vars(ob: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Var>>> {
+    match ob {
+        None => Ok(vec![None; n]),
+        Some(o) if o.is_none() => Ok(vec![None; n]),
+        Some(o) if o.cast::<PyTensor>().is_ok() => Ok(vec![opt_var(Some(o))?]),
+        Some(o) => o.try_iter()?.map(|x| opt_var(Some(&x?))).collect(),
+    }
+}
+
+/// `torch.autograd.backward(tensors, grad_tensors, retain_graph, create_graph, inputs)`.
+#[pyfunction]
+#[pyo3(signature = (tensors, grad_tensors=None, retain_graph=None, create_graph=false, inputs=None))]
+pub fn backward(
+    tensors: &Bound<'_, PyAny>,
+    grad_tensors: Option<&Bound<'_, PyAny>>,
+    retain_graph: Option<bool>,
+    create_graph: bool,
+    inputs: Option<&Bound<'_, PyAny>>,
+) -> PyResult<()> {
+    let outs = vars(tensors)?;
+    let grads = opt_vars(grad_tensors, outs.len())?;
+    let pairs: Vec<(Var, Option<Var>)> = outs.into_iter().zip(grads).collect();
+    let inputs = inputs.filter(|i| !i.is_none()).map(vars).transpose()?;
+    engine::backward(&pairs, retain_graph.unwrap_or(create_graph), create_graph, inputs.as_deref()).py()
+}
+
+/// `torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)`.
+#[pyfunction]
+#[pyo3(signature = (outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=false, allow_unused=false))]
+pub fn grad<'py>(
+    py: Python<'py>,
+    outputs: &Bound<'_, PyAny>,
+    inputs: &Bound<'_, PyAny>,
+    grad_outputs: Option<&Bound<'_, PyAny>>,
+    retain_graph: Option<bool>,
+    create_graph: bool,
+    allow_unused: bool,
+) -> PyResult<Bound<'py, PyTuple>> {
+    let outs = vars(outputs)?;
+    let grads = opt_vars(grad_outputs, outs.len())?;
+    let pairs: Vec<(Var, Option<Var>)> = outs.into_iter().zip(grads).collect();
+    let ins = vars(inputs)?;
+    let got = engine::grad(&pairs, &ins, retain_graph.unwrap_or(create_graph), create_graph, allow_unused).py()?;
+    let objs: Vec<Py<PyAny>> = got
+        .into_iter()
+        .map(|g| match g {
+            Some(g) => wrap_var(py, g).map(|t| t.into_any()),
+            None => Ok(py.None()),
+        })
+        .collect::<PyResult<_>>()?;
+    PyTuple::new(py, objs)
+}
+
+#[pyfunction]
+pub fn is_grad_enabled() -> bool {
+    ag::is_grad_enabled()
+}
+
+#[pyfunction]
+pub fn _set_grad_enabled(on: bool) {
+    ag::set_grad_enabled(on)
+}
+
+#[pyfunction]
+pub fn is_anomaly_enabled() -> bool {
+    ag::is_anomaly_enabled()
+}
+
+#[pyfunction]
+pub fn _set_anomaly_enabled(on: bool) {
+    ag::set_anomaly_enabled(on)
+}
+
+/// In anomaly mode, records the Python caller's `file:line` for the next op.
+pub fn note_location(py: Python<'_>) {
+    if !ag::is_anomaly_enabled() {
+        return;
+    }
+    let loc = (|| -> PyResult<String> {
+        let f = py.import("sys")?.call_method1("_getframe", (0,))?;
+        let code = f.getattr("f_code")?;
+        Ok(format!("{}:{}", code.getattr("co_filename")?, f.getattr("f_lineno")?))
+    })();
+    ag::set_anomaly_location(loc.ok());
+}
+
+#[pymethods]
+impl PyTensor {
+    #[getter]
+    fn grad_fn(&self, py: Python<'_>) -> PyResult<Option<Py<PyNode>>> {
+        self.var().grad_fn().map(|(node, _)| Py::new(py, PyNode { node })).transpose()
+    }
+    #[getter]
+    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<Py<PyTensor>>> {
+        self.var().grad().map(|g| wrap_var(py, g)).transpose()
+    }
+    #[setter]
+    fn set_grad(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+        let g = opt_var(value)?;
+        let mut v = self.var();
+        v.set_grad(g).py()?;
+        self.meta = v.meta;
+        Ok(())
+    }
+    /// Keeps `.grad` for a non-leaf tensor after backward.
+    fn retain_grad(&mut self) -> PyResult<()> {
+        let v = self.var();
+        let Some((node, nr)) = v.grad_fn() else {
+            if !v.requires_grad() {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "can't retain_grad on Tensor that has requires_grad=False",
+                ));
+            }
+            return Ok(());
+        };
+        let meta = Arc::downgrade(v.meta.as_ref().expect("non-leaf has meta"));
+        let hook: rtensor_core::autograd::var::Hook = Arc::new(move |g: &Var| {
+            if let Some(m) = meta.upgrade() {
+                let mut slot = m.grad.lock().unwrap_or_else(|e| e.into_inner());
+                *slot = Some(match slot.take() {
+                    None => Var::new(rtensor_core::ops::clone(&g.data)),
+                    Some(old) => rtensor_core::autograd::functions::add(&old.detach(), &g.detach())?,
+                });
+            }
+            Ok(None)
+        });
+        node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).push((nr, hook));
+        Ok(())
+    }
+    #[getter]
+    fn retains_grad(&self) -> bool {
+        self.meta.as_ref().is_some_and(|m| m.retains_grad.load(std::sync::atomic::Ordering::Relaxed))
+    }
+    /// Registers `hook(grad)`; it may return a replacement gradient.
+    fn register_hook(&self, hook: Py<PyAny>) -> PyResult<()> {
+        let v = self.var();
+        if !v.requires_grad() {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                "cannot register a hook on a tensor that doesn't require gradient",
+            ));
+        }
+        match v.grad_fn() {
+            Some((node, nr)) => node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).push((nr, py_hook(hook))),
+            // Leaf: the accumulator runs the tensor's hooks before accumulating.
+            None => v
+                .meta
+                .as_ref()
+                .expect("leaf requiring grad has meta")
+                .hooks
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(py_hook(hook)),
+        }
+        Ok(())
+    }
+    #[pyo3(signature = (gradient=None, retain_graph=None, create_graph=false, inputs=None))]
+    fn backward(
+        &self,
+        gradient: Option<&Bound<'_, PyAny>>,
+        retain_graph: Option<bool>,
+        create_graph: bool,
+        inputs: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<()> {
+        let g = opt_var(gradient)?;
+        let inputs = inputs.filter(|i| !i.is_none()).map(vars).transpose()?;
+        engine::backward(&[(self.var(), g)], retain_graph.unwrap_or(create_graph), create_graph, inputs.as_deref())
+            .map_err(to_py)
+    }
+}
