@@ -12,6 +12,9 @@ use std::sync::{Arc, Mutex, Weak};
 /// A hook on a tensor's gradient: may return a replacement.
 pub type Hook = Arc<dyn Fn(&Var) -> Result<Option<Var>> + Send + Sync>;
 
+/// How a view was made from its base (replayable on any tensor of the base's shape).
+pub type ViewFn = dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync;
+
 /// Autograd metadata, shared by every handle on one Python tensor object.
 #[derive(Default)]
 pub struct Meta {
@@ -24,6 +27,10 @@ pub struct Meta {
     accumulator: Mutex<Weak<Node>>,
     pub retains_grad: AtomicBool,
     pub hooks: Mutex<Vec<Hook>>,
+    /// For a view of a tensor in the graph: the base and how to re-derive the
+    /// view, so an in-place write through the view can update the base's
+    /// history (NOTE [In-place through views]).
+    pub view_base: Mutex<Option<(Var, Arc<ViewFn>)>>,
 }
 
 /// A tensor as autograd sees it. Cloning is cheap and shares the metadata.
@@ -124,6 +131,24 @@ impl Var {
             m.requires_grad.store(true, Ordering::Relaxed);
             *m.grad_fn.lock().unwrap_or_else(|e| e.into_inner()) = Some((node, nr));
         }
+    }
+
+    pub fn view_base(&self) -> Option<(Var, Arc<ViewFn>)> {
+        self.meta.as_ref().and_then(|m| m.view_base.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+
+    /// Records that `self` is the view `f(base)` sharing `base`'s memory.
+    pub fn mark_view_of(&self, base: &Var, f: Arc<ViewFn>) {
+        let Some(m) = &self.meta else { return };
+        if !self.data.same_storage(&base.data) || !base.requires_grad() {
+            return;
+        }
+        let entry = match base.view_base() {
+            // A view of a view is a view of the root, through both functions.
+            Some((root, bf)) => (root, Arc::new(move |t: &Tensor| f(&bf(t)?)) as Arc<ViewFn>),
+            None => (base.clone(), f),
+        };
+        *m.view_base.lock().unwrap_or_else(|e| e.into_inner()) = Some(entry);
     }
 
     pub fn grad(&self) -> Option<Var> {

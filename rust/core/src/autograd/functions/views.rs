@@ -35,10 +35,13 @@ pub fn index_map_op(x: &Var, name: &str, f: Arc<TensorFn>) -> Result<Var> {
         return Ok(Var::new(out));
     }
     let shape = x.data.shape().to_vec();
-    Ok(record1(name, &[Some(x)], out, vec![], move |g, _| {
+    let f2 = f.clone();
+    let v = record1(name, &[Some(x)], out, vec![], move |g, _| {
         let idx = index_map(&shape, &*f)?;
         Ok(vec![Some(put_add(g, &idx, &shape)?)])
-    }))
+    });
+    v.mark_view_of(x, f2);
+    Ok(v)
 }
 
 /// Zeros of `shape` with `g[i]` added at flat position `idx[i]` (repeats add up).
@@ -88,7 +91,10 @@ pub fn shaped(x: &Var, out: Tensor, name: &str) -> Result<Var> {
         return Ok(Var::new(out));
     }
     let s = shape_i64(x.data.shape());
-    Ok(record1(name, &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(reshape(g, &s)?)])))
+    let os = shape_i64(out.shape());
+    let v = record1(name, &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(reshape(g, &s)?)]));
+    v.mark_view_of(x, Arc::new(move |t: &Tensor| sh::reshape(t, &os)));
+    Ok(v)
 }
 
 pub fn unsqueeze(x: &Var, dim: i64) -> Result<Var> {
@@ -106,7 +112,10 @@ pub fn permute(x: &Var, dims: &[i64]) -> Result<Var> {
     for (i, &d) in dims.iter().enumerate() {
         inv[crate::layout::wrap_dim(d, n)?] = i as i64;
     }
-    Ok(record1("PermuteBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(permute(g, &inv)?)])))
+    let d = dims.to_vec();
+    let v = record1("PermuteBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(permute(g, &inv)?)]));
+    v.mark_view_of(x, Arc::new(move |t: &Tensor| sh::permute(t, &d)));
+    Ok(v)
 }
 
 pub fn transpose(x: &Var, d0: i64, d1: i64) -> Result<Var> {
@@ -114,7 +123,9 @@ pub fn transpose(x: &Var, d0: i64, d1: i64) -> Result<Var> {
     if !needs_grad(&[Some(x)]) {
         return Ok(Var::new(out));
     }
-    Ok(record1("TransposeBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(transpose(g, d0, d1)?)])))
+    let v = record1("TransposeBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(transpose(g, d0, d1)?)]));
+    v.mark_view_of(x, Arc::new(move |t: &Tensor| sh::transpose(t, d0, d1)));
+    Ok(v)
 }
 
 pub fn expand(x: &Var, shape: &[i64]) -> Result<Var> {
@@ -132,7 +143,10 @@ pub fn flip(x: &Var, dims: &[i64]) -> Result<Var> {
         return Ok(Var::new(out));
     }
     let d = dims.to_vec();
-    Ok(record1("FlipBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(flip(g, &d)?)])))
+    let d2 = d.clone();
+    let v = record1("FlipBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(flip(g, &d)?)]));
+    v.mark_view_of(x, Arc::new(move |t: &Tensor| sh::flip(t, &d2)));
+    Ok(v)
 }
 
 /// Writes `g` into zeros of `shape` along `dim` at `index` (max/min backward).
