@@ -30,6 +30,7 @@ demo: build
 
 bench: build
 	$(PY) benches/run.py
+	$(PY) benches/autograd.py
 
 # The abi3 wheel users install; tests/test_wheel.py installs it into a fresh venv.
 wheel: $(STAMP)
