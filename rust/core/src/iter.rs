@@ -157,7 +157,7 @@ impl<const N: usize> Plan<N> {
                 .collect()
         } else {
             // Few long runs: cut each run into chunks (64-element aligned).
-            let chunks = parts.div_ceil(runs);
+            let chunks = (parts / runs).max(1);
             let per = len.div_ceil(chunks).next_multiple_of(64);
             let mut v = Vec::new();
             for r in 0..runs {

@@ -83,7 +83,7 @@ pub fn squeeze_dims(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
         }
         return Ok(t.clone());
     }
-    let ds: Vec<usize> = dims.iter().map(|&d| wrap_dim(d, n)).collect::<Result<_>>()?;
+    let ds = unique_dims("squeeze", dims, n)?;
     Ok(t.view_of(t.layout().squeeze(Some(&ds))))
 }
 
@@ -162,8 +162,19 @@ pub fn slice_indices(n: i64, start: Option<i64>, stop: Option<i64>, step: i64) -
     (start.max(0) as usize, len as usize)
 }
 
+/// Wraps `dims` and rejects repeats (each would be applied twice).
+fn unique_dims(op: &str, dims: &[i64], ndim: usize) -> Result<Vec<usize>> {
+    let ds: Vec<usize> = dims.iter().map(|&d| wrap_dim(d, ndim)).collect::<Result<_>>()?;
+    for (i, d) in ds.iter().enumerate() {
+        if ds[..i].contains(d) {
+            bail!(Runtime, "{op}(): dim {d} appears multiple times in the list of dims {dims:?}");
+        }
+    }
+    Ok(ds)
+}
+
 pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
-    let ds: Vec<usize> = dims.iter().map(|&d| wrap_dim(d, t.ndim())).collect::<Result<_>>()?;
+    let ds = unique_dims("flip", dims, t.ndim())?;
     if t.ndim() == 0 {
         return Ok(t.clone());
     }
