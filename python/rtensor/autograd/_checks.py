@@ -91,9 +91,18 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     diff = _diff_inputs(inputs)
 
     def first_grads(*args):
-        xs, gos = args[:len(inputs)], args[len(inputs):]
-        o = _as_tuple(func(*xs))
-        gs = _C.grad(list(o), [xs[i] for i in diff], list(gos), True, True, True)
+        xs, gos = list(args[:len(inputs)]), args[len(inputs):]
+        prev = _C.is_grad_enabled()
+        _C._set_grad_enabled(True)
+        try:
+            # Finite differences call this with plain (perturbed) tensors.
+            for i in diff:
+                if not xs[i].requires_grad:
+                    xs[i] = xs[i].detach().requires_grad_(True)
+            o = _as_tuple(func(*xs))
+            gs = _C.grad(list(o), [xs[i] for i in diff], list(gos), True, True, True)
+        finally:
+            _C._set_grad_enabled(prev)
         return tuple(g for g in gs if g is not None)
 
     return gradcheck(first_grads, tuple(inputs) + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
