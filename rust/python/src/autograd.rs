@@ -196,10 +196,22 @@ pub fn note_location(py: Python<'_>) {
     if !ag::is_anomaly_enabled() {
         return;
     }
+    static PKG_DIR: pyo3::sync::PyOnceLock<String> = pyo3::sync::PyOnceLock::new();
     let loc = (|| -> PyResult<String> {
-        let f = py.import("sys")?.call_method1("_getframe", (0,))?;
-        let code = f.getattr("f_code")?;
-        Ok(format!("{}:{}", code.getattr("co_filename")?, f.getattr("f_lineno")?))
+        let pkg = PKG_DIR.get_or_try_init(py, || -> PyResult<String> {
+            let file: String = py.import("rtensor")?.getattr("__file__")?.extract()?;
+            Ok(std::path::Path::new(&file).parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default())
+        })?;
+        // The first frame outside the rtensor package is the user's code.
+        let mut f = py.import("sys")?.call_method1("_getframe", (0,))?;
+        loop {
+            let file: String = f.getattr("f_code")?.getattr("co_filename")?.extract()?;
+            let back = f.getattr("f_back")?;
+            if !file.starts_with(pkg.as_str()) || back.is_none() {
+                return Ok(format!("{file}:{}", f.getattr("f_lineno")?));
+            }
+            f = back;
+        }
     })();
     ag::set_anomaly_location(loc.ok());
 }

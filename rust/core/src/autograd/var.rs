@@ -206,12 +206,16 @@ impl SavedVar {
         let now = self.data.version();
         if now != self.version {
             let by = self.data.storage().last_write().map(|w| format!(" It was modified by {w}.")).unwrap_or_default();
+            let hint = if super::is_anomaly_enabled() {
+                ""
+            } else {
+                " Hint: use .clone() before the in-place op, or enable rtensor.autograd.set_detect_anomaly(True) \
+                 to see where the tensor was used in the forward pass and modified."
+            };
             bail!(
                 Runtime,
                 "one of the variables needed for gradient computation has been modified by an inplace operation: \
-                 [{}{}] ({} of {node_name}) is at version {now}; expected version {} instead.{by} \
-                 Hint: use .clone() before the in-place op, or enable rtensor.autograd.set_detect_anomaly(True) \
-                 to see where the tensor was used in the forward pass.",
+                 [{}{}] ({} of {node_name}) is at version {now}; expected version {} instead.{by}{hint}",
                 self.data.dtype().scalar_name(),
                 fmt_shape(self.data.shape()),
                 self.what,
