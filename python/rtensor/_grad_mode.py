@@ -10,6 +10,15 @@ class _GradMode:
 
     _mode = True
 
+    def __new__(cls, orig_func=None):
+        # `@torch.no_grad` without parentheses decorates the function directly.
+        if callable(orig_func) and cls in (no_grad, enable_grad):
+            return cls()(orig_func)
+        return super().__new__(cls)
+
+    def __init__(self, orig_func=None):
+        pass
+
     def __enter__(self):
         self._prev = _C.is_grad_enabled()
         _C._set_grad_enabled(self._mode)

@@ -93,7 +93,7 @@ def _extreme(self, dim, keepdim, is_max, other):
     if other is not None:
         return binary("maximum" if is_max else "minimum", self, other)
     if dim is None:
-        return _C.reduction("amax" if is_max else "amin", self)
+        return _C.reduction("max" if is_max else "min", self)
     values, indices = _C.arg_extreme(self, dim, keepdim, is_max)
     return (return_types.max if is_max else return_types.min)(values, indices)
 
@@ -246,7 +246,7 @@ def fill_(self, value):
 
 @_method("zero_")
 def zero_(self):
-    return _C.fill_(self, 0)
+    return _C.fill_(self, 0, "zero_")
 
 
 # ---- dtype and device conversions --------------------------------------------

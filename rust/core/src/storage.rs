@@ -150,6 +150,13 @@ impl Storage {
         *self.last_write.lock().unwrap_or_else(|e| e.into_inner()) = Some(what);
     }
 
+    /// Renames the last write (for ops built on another, e.g. `zero_` on `index_put_`).
+    pub fn rename_last_write(&self, op: &str) {
+        let mut w = self.last_write.lock().unwrap_or_else(|e| e.into_inner());
+        let loc = w.as_deref().and_then(|s| s.find(" (at ").map(|i| s[i..].to_string())).unwrap_or_default();
+        *w = Some(format!("{op}{loc}"));
+    }
+
     /// The op that made the last in-place write, if any.
     pub fn last_write(&self) -> Option<String> {
         self.last_write.lock().unwrap_or_else(|e| e.into_inner()).clone()

@@ -211,7 +211,13 @@ fn clamp_grad(
     hi: Option<OwnedArg>,
     inplace: bool,
 ) -> PyResult<Py<PyAny>> {
-    let v = me.borrow().var();
+    let live = me.borrow().var();
+    // In place, the formula must not save the tensor about to be overwritten.
+    let v = if inplace {
+        rtensor_core::autograd::Var { data: ops::clone(&live.data), meta: live.meta.clone() }
+    } else {
+        live.clone()
+    };
     let scalar = |a: &Option<OwnedArg>| match a {
         Some(OwnedArg::S(s)) => Some(*s),
         _ => None,
@@ -241,8 +247,8 @@ fn clamp_grad(
         Ok(r)
     })?;
     if inplace {
-        F::check_inplace(&v, "clamp_").map_err(crate::call::to_py)?;
-        let nv = F::rebase(&v, r, "clamp_").map_err(crate::call::to_py)?;
+        F::check_inplace(&live, "clamp_").map_err(crate::call::to_py)?;
+        let nv = F::rebase(&live, r, "clamp_").map_err(crate::call::to_py)?;
         me.borrow_mut().meta = nv.meta;
         return Ok(me.clone().into_any().unbind());
     }

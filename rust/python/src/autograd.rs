@@ -6,8 +6,41 @@ use crate::tensor::{wrap_var, PyTensor};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
-use rtensor_core::autograd::{self as ag, engine, Node, Var};
-use std::sync::Arc;
+use rtensor_core::autograd::node::{hook_id, PreHook};
+use rtensor_core::autograd::{self as ag, engine, Meta, Node, Var};
+use std::sync::{Arc, Weak};
+
+/// What `register_hook` returns: `handle.remove()` unregisters the hook.
+#[pyclass(name = "RemovableHandle", module = "rtensor.utils.hooks")]
+pub struct HookHandle {
+    id: u64,
+    node: Weak<Node>,
+    meta: Weak<Meta>,
+}
+
+#[pymethods]
+impl HookHandle {
+    fn remove(&self) {
+        if let Some(n) = self.node.upgrade() {
+            n.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).retain(|h| h.id != self.id);
+        }
+        if let Some(m) = self.meta.upgrade() {
+            m.hooks.lock().unwrap_or_else(|e| e.into_inner()).retain(|(id, _)| *id != self.id);
+        }
+    }
+    fn __enter__(slf: Py<Self>) -> Py<Self> {
+        slf
+    }
+    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) {
+        self.remove();
+    }
+}
+
+fn node_hook(node: &Arc<Node>, nr: usize, retain: bool, f: rtensor_core::autograd::var::Hook) -> HookHandle {
+    let id = hook_id();
+    node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).push(PreHook { id, nr, retain, f });
+    HookHandle { id, node: Arc::downgrade(node), meta: Weak::new() }
+}
 
 /// A node of the backward graph, as `tensor.grad_fn` shows it.
 #[pyclass(name = "Node", module = "rtensor.autograd", frozen)]
@@ -30,7 +63,9 @@ impl PyNode {
             .node
             .next
             .iter()
-            .map(|e| match e {
+            .enumerate()
+            .filter(|(i, _)| !self.node.hidden.get(*i).copied().unwrap_or(false))
+            .map(|(_, e)| match e {
                 Some(e) => PyTuple::new(
                     py,
                     [
@@ -63,8 +98,8 @@ impl PyNode {
     fn _id(&self) -> usize {
         Arc::as_ptr(&self.node) as usize
     }
-    fn register_hook(&self, hook: Py<PyAny>) {
-        self.node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).push((0, py_hook(hook)));
+    fn register_hook(&self, hook: Py<PyAny>) -> HookHandle {
+        node_hook(&self.node, 0, false, py_hook(hook))
     }
     fn __eq__(&self, other: &Bound<'_, PyAny>) -> bool {
         other.cast::<PyNode>().is_ok_and(|o| Arc::ptr_eq(&o.get().node, &self.node))
@@ -222,9 +257,23 @@ impl PyTensor {
     fn grad_fn(&self, py: Python<'_>) -> PyResult<Option<Py<PyNode>>> {
         self.var().grad_fn().map(|(node, _)| Py::new(py, PyNode { node })).transpose()
     }
+    /// The same Python object on every access while the gradient is the same
+    /// tensor (PyTorch users compare `x.grad is x.grad`, and hold on to it).
     #[getter]
-    fn get_grad(&self, py: Python<'_>) -> PyResult<Option<Py<PyTensor>>> {
-        self.var().grad().map(|g| wrap_var(py, g)).transpose()
+    fn get_grad(&mut self, py: Python<'_>) -> PyResult<Option<Py<PyTensor>>> {
+        let Some(g) = self.var().grad() else {
+            self.grad_cache = None;
+            return Ok(None);
+        };
+        if let Some(c) = &self.grad_cache {
+            let b = c.borrow(py);
+            if b.t.same_storage(&g.data) && b.t.layout() == g.data.layout() {
+                return Ok(Some(c.clone_ref(py)));
+            }
+        }
+        let obj = wrap_var(py, g)?;
+        self.grad_cache = Some(obj.clone_ref(py));
+        Ok(Some(obj))
     }
     #[setter]
     fn set_grad(&mut self, value: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
@@ -232,6 +281,7 @@ impl PyTensor {
         let mut v = self.var();
         v.set_grad(g).py()?;
         self.meta = v.meta;
+        self.grad_cache = None;
         Ok(())
     }
     /// Keeps `.grad` for a non-leaf tensor after backward.
@@ -256,7 +306,10 @@ impl PyTensor {
             }
             Ok(None)
         });
-        node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).push((nr, hook));
+        node_hook(&node, nr, true, hook);
+        if let Some(m) = &v.meta {
+            m.retains_grad.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
         Ok(())
     }
     #[getter]
@@ -264,26 +317,23 @@ impl PyTensor {
         self.meta.as_ref().is_some_and(|m| m.retains_grad.load(std::sync::atomic::Ordering::Relaxed))
     }
     /// Registers `hook(grad)`; it may return a replacement gradient.
-    fn register_hook(&self, hook: Py<PyAny>) -> PyResult<()> {
+    fn register_hook(&self, hook: Py<PyAny>) -> PyResult<HookHandle> {
         let v = self.var();
         if !v.requires_grad() {
             return Err(pyo3::exceptions::PyRuntimeError::new_err(
                 "cannot register a hook on a tensor that doesn't require gradient",
             ));
         }
-        match v.grad_fn() {
-            Some((node, nr)) => node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).push((nr, py_hook(hook))),
+        Ok(match v.grad_fn() {
+            Some((node, nr)) => node_hook(&node, nr, false, py_hook(hook)),
             // Leaf: the accumulator runs the tensor's hooks before accumulating.
-            None => v
-                .meta
-                .as_ref()
-                .expect("leaf requiring grad has meta")
-                .hooks
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(py_hook(hook)),
-        }
-        Ok(())
+            None => {
+                let m = v.meta.as_ref().expect("leaf requiring grad has meta");
+                let id = hook_id();
+                m.hooks.lock().unwrap_or_else(|e| e.into_inner()).push((id, py_hook(hook)));
+                HookHandle { id, node: Weak::new(), meta: Arc::downgrade(m) }
+            }
+        })
     }
     #[pyo3(signature = (gradient=None, retain_graph=None, create_graph=false, inputs=None))]
     fn backward(

@@ -406,8 +406,8 @@ fn reduce_op(name: &str) -> PyResult<ReduceOp> {
     Ok(match name {
         "sum" => ReduceOp::Sum,
         "prod" => ReduceOp::Prod,
-        "amax" => ReduceOp::Amax,
-        "amin" => ReduceOp::Amin,
+        "amax" | "max" => ReduceOp::Amax,
+        "amin" | "min" => ReduceOp::Amin,
         "all" => ReduceOp::All,
         "any" => ReduceOp::Any,
         _ => return Err(PyTypeError::new_err(format!("unknown reduction '{name}'"))),
@@ -434,6 +434,8 @@ pub fn reduction(
         None => F::mean(&v, d, keepdim, dt),
         Some(ReduceOp::Sum) => F::sum(&v, d, keepdim, dt),
         Some(ReduceOp::Prod) => F::prod(&v, d, keepdim, dt),
+        Some(ReduceOp::Amax) if name == "max" => F::amax_named(&v, d, keepdim, true, "MaxBackward1"),
+        Some(ReduceOp::Amin) if name == "min" => F::amax_named(&v, d, keepdim, false, "MinBackward1"),
         Some(ReduceOp::Amax) => F::amax(&v, d, keepdim, true),
         Some(ReduceOp::Amin) => F::amax(&v, d, keepdim, false),
         Some(op) => reduce::reduce(op, &v.data, d, keepdim, dt).map(Var::new),
@@ -607,13 +609,24 @@ pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) 
         run(py, d.data.numel(), || ops::assign("copy_", &d.data, s.varg().arg()))?;
         return Ok(dst.clone().unbind());
     }
-    let r = run(py, d.data.numel(), || F::index_put_(&d, vec![ops::index::IndexItem::Ellipsis], s.varg()))?;
+    let r =
+        run(py, d.data.numel(), || F::index_put_named(&d, vec![ops::index::IndexItem::Ellipsis], s.varg(), "copy_"))?;
     dst.borrow_mut().meta = r.meta;
     Ok(dst.clone().unbind())
 }
 
-/// Fills in place (`fill_`, `zero_`).
+/// Fills in place (`fill_`, `zero_`), reported under `name`.
 #[pyfunction]
-pub fn fill_(py: Python<'_>, dst: &Bound<'_, PyTensor>, value: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-    copy_(py, dst, value)
+#[pyo3(signature = (dst, value, name="fill_"))]
+pub fn fill_(
+    py: Python<'_>,
+    dst: &Bound<'_, PyTensor>,
+    value: &Bound<'_, PyAny>,
+    name: &str,
+) -> PyResult<Py<PyTensor>> {
+    let d = dst.borrow().var();
+    let s = crate::convert::var_arg(name, value)?;
+    let r = run(py, d.data.numel(), || F::index_put_named(&d, vec![ops::index::IndexItem::Ellipsis], s.varg(), name))?;
+    dst.borrow_mut().meta = r.meta;
+    Ok(dst.clone().unbind())
 }

@@ -20,11 +20,13 @@ use std::sync::Arc;
 pub struct PyTensor {
     pub t: Tensor,
     pub meta: Option<Arc<Meta>>,
+    /// The Python object last returned by `.grad` (see `get_grad`).
+    pub grad_cache: Option<Py<PyTensor>>,
 }
 
 impl PyTensor {
     pub fn new(t: Tensor) -> PyTensor {
-        PyTensor { t, meta: None }
+        PyTensor { t, meta: None, grad_cache: None }
     }
     /// The tensor as autograd sees it (cheap: two reference-count bumps).
     pub fn var(&self) -> Var {
@@ -42,7 +44,7 @@ pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyTensor>> {
 
 /// Wraps a Var (data and autograd history) in a new Python object.
 pub fn wrap_var(py: Python<'_>, v: Var) -> PyResult<Py<PyTensor>> {
-    Py::new(py, PyTensor { t: v.data, meta: v.meta })
+    Py::new(py, PyTensor { t: v.data, meta: v.meta, grad_cache: None })
 }
 
 pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>> {

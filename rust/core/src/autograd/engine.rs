@@ -118,21 +118,22 @@ fn execute(
         let id = Arc::as_ptr(&node);
         let mut grads = buffers.remove(&id).unwrap_or_else(|| vec![None; node.outputs.len().max(1)]);
         // Tensor hooks (and retain_grad) see the gradient before the node uses it.
-        for (nr, hook) in node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).iter() {
-            if let Some(g) = grads.get(*nr).cloned().flatten() {
-                if let Some(new) = hook(&g)? {
-                    grads[*nr] = Some(new);
+        let mut hooks: Vec<_> = node.pre_hooks.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        hooks.sort_by_key(|h| h.retain); // stable: user hooks first, retain_grad last
+        for h in hooks {
+            if let Some(g) = grads.get(h.nr).cloned().flatten() {
+                if let Some(new) = (h.f)(&g)? {
+                    grads[h.nr] = Some(new);
                 }
             }
         }
-        let mut skip_node = false;
         for (nr, g) in grads.iter().enumerate() {
             if let Some(&slot) = capture.get(&(id, nr)) {
                 captured[slot] = g.clone();
-                // autograd.grad never accumulates into leaves.
-                skip_node |= node.is_accumulator();
             }
         }
+        // `autograd.grad` (and `backward(inputs=...)`) never accumulate into leaves.
+        let skip_node = n_capture > 0 && node.is_accumulator();
         let outs = if skip_node || grads.iter().all(|g| g.is_none()) {
             vec![None; node.next.len()]
         } else {

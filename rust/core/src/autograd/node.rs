@@ -19,6 +19,23 @@ pub trait Backward: Send + Sync {
     }
 }
 
+/// A hook on the gradient of output `nr`. `retain` hooks (from `retain_grad`)
+/// run after the others, so the retained gradient is the final one.
+#[derive(Clone)]
+pub struct PreHook {
+    pub id: u64,
+    pub nr: usize,
+    pub retain: bool,
+    pub f: Hook,
+}
+
+static HOOK_ID: AtomicU64 = AtomicU64::new(1);
+
+/// A fresh id for a hook, so a handle can remove exactly that one.
+pub fn hook_id() -> u64 {
+    HOOK_ID.fetch_add(1, Ordering::Relaxed)
+}
+
 #[derive(Clone)]
 pub struct Edge {
     pub node: Arc<Node>,
@@ -46,8 +63,11 @@ pub struct Node {
     /// `None` once the graph has been freed by a backward without retain_graph.
     state: Mutex<Option<Box<dyn Backward>>>,
     saved_desc: Vec<String>,
-    /// Hooks on the gradient of output `nr` (tensor hooks, retain_grad).
-    pub pre_hooks: Mutex<Vec<(usize, Hook)>>,
+    /// Hooks on the gradients of this node's outputs (tensor hooks, retain_grad).
+    pub pre_hooks: Mutex<Vec<PreHook>>,
+    /// Inputs that were Python numbers: kept as `None` edges for index
+    /// alignment, hidden from `next_functions` as in PyTorch.
+    pub hidden: Vec<bool>,
     /// The leaf, for an accumulator node.
     pub leaf: Option<Var>,
 }
@@ -61,6 +81,7 @@ impl Node {
         next: Vec<Option<Edge>>,
         outputs: Vec<OutputInfo>,
         input_shapes: Vec<Dims>,
+        hidden: Vec<bool>,
     ) -> Arc<Node> {
         let saved_desc = f.saved();
         Arc::new(Node {
@@ -73,6 +94,7 @@ impl Node {
             state: Mutex::new(Some(f)),
             saved_desc,
             pre_hooks: Mutex::new(Vec::new()),
+            hidden,
             leaf: None,
         })
     }
@@ -127,6 +149,7 @@ impl AccumulateGrad {
             state: Mutex::new(Some(Box::new(AccumulateGrad))),
             saved_desc: vec![],
             pre_hooks: Mutex::new(Vec::new()),
+            hidden: vec![],
             leaf: Some(leaf),
         })
     }
@@ -137,7 +160,7 @@ impl Backward for AccumulateGrad {
         let (Some(leaf), Some(mut g)) = (&node.leaf, grads.first().cloned().flatten()) else { return Ok(vec![]) };
         let meta = leaf.meta.as_ref().expect("a leaf with an accumulator has metadata");
         let hooks: Vec<_> = meta.hooks.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        for h in hooks {
+        for (_, h) in hooks {
             if let Some(new) = h(&g)? {
                 g = new;
             }

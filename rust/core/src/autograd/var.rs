@@ -26,7 +26,8 @@ pub struct Meta {
     /// A leaf's accumulator, held weakly (the accumulator holds the leaf).
     accumulator: Mutex<Weak<Node>>,
     pub retains_grad: AtomicBool,
-    pub hooks: Mutex<Vec<Hook>>,
+    /// Leaf hooks, run by the accumulator before accumulating: (id, hook).
+    pub hooks: Mutex<Vec<(u64, Hook)>>,
     /// For a view of a tensor in the graph: the base and how to re-derive the
     /// view, so an in-place write through the view can update the base's
     /// history (NOTE [In-place through views]).

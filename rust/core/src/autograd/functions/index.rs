@@ -9,6 +9,10 @@ use crate::tensor::{Scalar, Tensor};
 use std::sync::Arc;
 
 pub fn cat(xs: &[Var], dim: i64) -> Result<Var> {
+    cat_named(xs, dim, "CatBackward0")
+}
+
+fn cat_named(xs: &[Var], dim: i64, name: &'static str) -> Result<Var> {
     let datas: Vec<Tensor> = xs.iter().map(|v| v.data.clone()).collect();
     let out = ops::join::cat(&datas, dim)?;
     let inputs: Vec<Option<&Var>> = xs.iter().map(Some).collect();
@@ -27,7 +31,7 @@ pub fn cat(xs: &[Var], dim: i64) -> Result<Var> {
             }
         })
         .collect();
-    Ok(record1("CatBackward0", &inputs, out, vec![], move |g, n| {
+    Ok(record1(name, &inputs, out, vec![], move |g, n| {
         let mut start = 0i64;
         let mut grads = Vec::with_capacity(sizes.len());
         for (k, sz) in sizes.iter().enumerate() {
@@ -62,7 +66,7 @@ pub fn stack(xs: &[Var], dim: i64) -> Result<Var> {
         None => dim,
     };
     let parts: Vec<Var> = xs.iter().map(|x| super::unsqueeze(x, d)).collect::<Result<_>>()?;
-    cat(&parts, d)
+    cat_named(&parts, d, "StackBackward0")
 }
 
 pub fn narrow(x: &Var, dim: i64, start: i64, len: i64) -> Result<Var> {
@@ -86,9 +90,15 @@ pub fn index(x: &Var, items: Vec<IndexItem>) -> Result<Var> {
 /// `y[items] = v` with autograd: `y`'s history gains a node that routes the
 /// gradient of the overwritten positions to `v` and zeros them for old `y`.
 pub fn index_put_(y: &Var, items: Vec<IndexItem>, v: VArg) -> Result<Var> {
-    super::check_inplace(y, "index_put_")?;
+    index_put_named(y, items, v, "index_put_")
+}
+
+/// `index_put_` reported under the user's op name (`copy_`, `fill_`, `zero_`...).
+pub fn index_put_named(y: &Var, items: Vec<IndexItem>, v: VArg, op: &str) -> Result<Var> {
+    super::check_inplace(y, op)?;
     if !needs_grad(&[Some(y), v.var()]) {
         ix::index_put(&y.data, &items, v.arg())?;
+        y.data.storage().rename_last_write(op);
         return Ok(y.clone());
     }
     let r = ops::clone(&y.data);
@@ -105,7 +115,7 @@ pub fn index_put_(y: &Var, items: Vec<IndexItem>, v: VArg) -> Result<Var> {
         let gv = grad_for(&n.next[1], || sum_to(&index(g, items.clone())?, &v_shape))?;
         Ok(vec![gy, gv])
     });
-    super::rebase(y, out, "index_put_")
+    super::rebase(y, out, op)
 }
 
 pub fn index_select(x: &Var, dim: i64, index: &Tensor) -> Result<Var> {

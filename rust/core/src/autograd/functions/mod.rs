@@ -80,7 +80,10 @@ pub fn record(
     let next = inputs.iter().map(|v| v.and_then(|v| if v.requires_grad() { v.edge() } else { None })).collect();
     let infos = outputs.iter().map(|t| OutputInfo { shape: t.shape().into(), dtype: t.dtype() }).collect();
     let shapes: Vec<Dims> = inputs.iter().flatten().map(|v| v.data.shape().into()).collect();
-    let node = Node::new(name, Box::new(Formula { f: Box::new(f), saved }), next, infos, shapes);
+    // PyTorch lists a number operand as a `(None, 0)` edge, except for ops that
+    // take it as an attribute (only `pow`'s scalar exponent among ours).
+    let hidden = inputs.iter().map(|v| v.is_none() && name == "PowBackward0").collect();
+    let node = Node::new(name, Box::new(Formula { f: Box::new(f), saved }), next, infos, shapes, hidden);
     outputs.into_iter().enumerate().map(|(i, t)| Var::from_node(t, node.clone(), i)).collect()
 }
 

@@ -1,11 +1,12 @@
 //! Reductions and scans with their derivatives. Every reduction's backward
 //! first restores the reduced dims (`unreduce`), then broadcasts.
 
-use super::{div, mul, mul_s, needs_grad, record, record1, shape_i64, sub};
+use super::{div, mul, mul_s, needs_grad, record, record1, shape_i64, sub, where_, VArg};
 use crate::autograd::var::{SavedVar, Var};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::ops::{self, reduce as R, reduce::ReduceOp, BinaryOp, UnaryOp};
+use crate::tensor::Scalar;
 
 /// The gradient of a reduction, with the reduced dims put back as size 1.
 fn unreduce(g: &Var, in_shape: &[usize], mask: &[bool], keepdim: bool) -> Result<Var> {
@@ -57,17 +58,36 @@ pub fn prod(x: &Var, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) 
     let shape = x.data.shape().to_vec();
     let sx = SavedVar::new(x, "self");
     let dims_v: Option<Vec<i64>> = dims.map(|d| d.to_vec());
-    Ok(record1("ProdBackward0", &[Some(x)], out, vec!["self".into()], move |g, n| {
-        // prod / x, valid where x != 0 (inputs with zeros are not special-cased).
+    let name = if dims.is_none() { "ProdBackward0" } else { "ProdBackward1" };
+    Ok(record1(name, &[Some(x)], out, vec!["self".into()], move |g, n| {
+        // d prod / d x_i is the product of the others: prod / x_i where x_i != 0;
+        // at a zero, the product of the non-zeros if it is the only zero, else 0.
         let x = sx.unpack(&n.name)?;
-        let p = prod(&x, dims_v.as_deref(), true, None)?;
+        let d = dims_v.as_deref();
+        let eq = |t: &crate::tensor::Tensor, v: i64| {
+            ops::binary::binary(BinaryOp::Eq, ops::Arg::T(t), ops::Arg::S(Scalar::Int(v)), None)
+        };
+        let (zero, one) = (VArg::S(Scalar::Float(0.0)), VArg::S(Scalar::Float(1.0)));
+        let is_zero = eq(&x.data, 0)?;
+        let safe = where_(&is_zero, one, VArg::V(&x))?;
+        let p_nz = prod(&safe, d, true, None)?;
+        let zeros = R::reduce(ReduceOp::Sum, &is_zero, d, true, None)?;
+        let at_zero = where_(&eq(&zeros, 1)?, VArg::V(&p_nz), zero)?;
+        let elsewhere = where_(&eq(&zeros, 0)?, VArg::V(&div(&p_nz, &safe)?), zero)?;
+        let d_in = where_(&is_zero, VArg::V(&at_zero), VArg::V(&elsewhere))?;
         let g = unreduce(g, &shape, &mask, keepdim)?;
-        Ok(vec![Some(div(&mul(&g, &p)?, &x)?)])
+        Ok(vec![Some(mul(&g, &d_in)?)])
     }))
 }
 
 /// `amax`/`amin`: the gradient is shared evenly among the tied extremes.
 pub fn amax(x: &Var, dims: Option<&[i64]>, keepdim: bool, is_max: bool) -> Result<Var> {
+    let name = if is_max { "AmaxBackward0" } else { "AminBackward0" };
+    amax_named(x, dims, keepdim, is_max, name)
+}
+
+/// `amax`/`amin` under a given node name (`torch.max(x)` records `MaxBackward1`).
+pub fn amax_named(x: &Var, dims: Option<&[i64]>, keepdim: bool, is_max: bool, name: &'static str) -> Result<Var> {
     let op = if is_max { ReduceOp::Amax } else { ReduceOp::Amin };
     let out = R::reduce(op, &x.data, dims, keepdim, None)?;
     if !needs_grad(&[Some(x)]) || !out.dtype().is_float() {
@@ -77,12 +97,6 @@ pub fn amax(x: &Var, dims: Option<&[i64]>, keepdim: bool, is_max: bool) -> Resul
     let shape = x.data.shape().to_vec();
     let (sx, so) = (SavedVar::new(x, "self"), out.clone());
     let dims_v: Option<Vec<i64>> = dims.map(|d| d.to_vec());
-    let name = match (is_max, dims.is_none()) {
-        (true, true) => "MaxBackward1",
-        (false, true) => "MinBackward1",
-        (true, false) => "AmaxBackward0",
-        (false, false) => "AminBackward0",
-    };
     Ok(record1(name, &[Some(x)], out, vec!["self".into(), "result".into()], move |g, n| {
         let x = sx.unpack(&n.name)?;
         let o = Var::new(so.clone());
@@ -156,21 +170,32 @@ pub fn var(x: &Var, dims: Option<&[i64]>, correction: f64, keepdim: bool, take_s
 
 /// `norm(x, p)`, differentiable for p = 2 (and other finite p > 0).
 pub fn norm(x: &Var, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<Var> {
+    let out = R::norm(&x.data, p, dims, keepdim)?;
     if !needs_grad(&[Some(x)]) || p.is_infinite() || p == 0.0 {
-        return Ok(Var::new(R::norm(&x.data, p, dims, keepdim)?));
+        return Ok(Var::new(out));
     }
-    // |x|^p summed, then ^(1/p): built from differentiable pieces.
-    let a = super::unary(UnaryOp::Abs, x)?;
-    let s = if p == 2.0 {
-        sum(&a.square()?, dims, keepdim, None)?
-    } else {
-        sum(&super::pow_s(&a, p)?, dims, keepdim, None)?
-    };
-    if p == 2.0 {
-        super::unary(UnaryOp::Sqrt, &s)
-    } else {
-        super::pow_s(&s, 1.0 / p)
-    }
+    let mask = R::reduced_mask("norm", x.data.ndim(), dims)?;
+    let shape = x.data.shape().to_vec();
+    let sx = SavedVar::new(x, "self");
+    let dims_v: Option<Vec<i64>> = dims.map(|d| d.to_vec());
+    Ok(record1("LinalgVectorNormBackward0", &[Some(x)], out, vec!["self".into(), "result".into()], move |g, n| {
+        // d ||x||_p / dx = sign(x) |x|^(p-1) / ||x||^(p-1), and 0 where the norm is 0.
+        let x = sx.unpack(&n.name)?;
+        let nrm = norm(&x, p, dims_v.as_deref(), true)?;
+        let is_zero = ops::binary::binary(BinaryOp::Eq, ops::Arg::T(&nrm.data), ops::Arg::S(Scalar::Int(0)), None)?;
+        let safe = where_(&is_zero, VArg::S(Scalar::Float(1.0)), VArg::V(&nrm))?;
+        let d = if p == 2.0 {
+            div(&x, &safe)?
+        } else if p == 1.0 {
+            super::unary(UnaryOp::Sign, &x)?
+        } else {
+            let a = super::unary(UnaryOp::Abs, &x)?;
+            let num = mul(&super::unary(UnaryOp::Sign, &x)?, &super::pow_s(&a, p - 1.0)?)?;
+            div(&num, &super::pow_s(&safe, p - 1.0)?)?
+        };
+        let d = where_(&is_zero, VArg::S(Scalar::Float(0.0)), VArg::V(&d))?;
+        Ok(vec![Some(mul(&unreduce(g, &shape, &mask, keepdim)?, &d)?)])
+    }))
 }
 
 pub fn logsumexp(x: &Var, dims: &[i64], keepdim: bool) -> Result<Var> {
