@@ -246,4 +246,66 @@ try:
 except Exception as e:  # PyTorch raises RuntimeError here
     print(f"{type(e).__name__}: {e}")
 
+# --------------------------------------------------------------------------- #
+heading("11. Autograd (三.自动求梯度 in the notes)")
+x = torch.ones(2, 2, requires_grad=True)
+print(x)
+print(x.grad_fn)
+y = x + 2
+print(y)
+print(y.grad_fn)
+print(x.is_leaf, y.is_leaf)
+z = y * y * 3
+out = z.mean()
+print(z, out)
+a = torch.randn(2, 2)
+a = ((a * 3) / (a - 1))
+print(a.requires_grad)
+a.requires_grad_(True)
+print(a.requires_grad)
+b = (a * a).sum()
+print(b.grad_fn)
+out.backward()
+print(x.grad)
+out2 = x.sum()
+out2.backward()
+print(x.grad)          # gradients accumulate
+out3 = x.sum()
+x.grad.data.zero_()
+out3.backward()
+print(x.grad)
+note("y.backward(w) is the vector-Jacobian product")
+x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+y = 2 * x
+z = y.view(2, 2)
+v = torch.tensor([[1.0, 0.1], [0.01, 0.001]], dtype=torch.float)
+z.backward(v)
+print(x.grad)
+note("the backward graph, as text")
+print(torch.autograd.graph((x * x + 2).sum()))
+note("a teaching error: an in-place op destroyed a value backward needs")
+a = x.exp()
+b = a.sin()
+a.add_(1)
+try:
+    b.sum().backward()
+except RuntimeError as e:
+    print(f"RuntimeError: {e}")
+note("training y = 2x - 3.4z + 4.2 from scratch")
+torch.manual_seed(0)
+features = torch.randn(1000, 2)
+labels = features @ torch.tensor([2.0, -3.4]) + 4.2
+w = torch.zeros(2, requires_grad=True)
+bias = torch.zeros(1, requires_grad=True)
+for epoch in range(3):
+    for i in range(0, 1000, 10):
+        X, Y = features[i:i + 10], labels[i:i + 10]
+        loss = ((X @ w + bias - Y) ** 2 / 2).sum()
+        loss.backward()
+        with torch.no_grad():
+            for p in (w, bias):
+                p -= 0.03 * p.grad / 10
+                p.grad.zero_()
+print("w =", w.detach(), "b =", bias.detach())
+
 print("\nEnd of the tour.")
