@@ -177,6 +177,17 @@ pub fn size_from_seq(seq: &Bound<'_, PySequence>) -> PyResult<Vec<usize>> {
 
 /// Integer list arguments like `view(2, -1)` or `permute((1, 0))`.
 pub fn parse_ints(args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
+    // Fast path: every argument is an int (`view(2, 3)`, `view(9)`).
+    let mut ints = Vec::with_capacity(args.len());
+    for a in args.iter_borrowed() {
+        match a.cast::<PyInt>() {
+            Ok(i) => ints.push(i.extract::<i64>()?),
+            Err(_) => break,
+        }
+    }
+    if ints.len() == args.len() {
+        return Ok(ints);
+    }
     if args.len() == 1 {
         let a = args.get_item(0)?;
         if let Ok(i) = a.extract::<i64>() {

@@ -56,8 +56,11 @@ impl PyTensor {
 impl PyTensor {
     #[pyo3(signature = (*shape))]
     fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
-        if shape.len() == 1 {
-            if let Ok(d) = shape.get_item(0)?.cast::<crate::types::PyDType>() {
+        // Sizes first: `x.view(9)` is the hot case; `x.view(dtype)` is the rare one.
+        let sizes = match parse_ints(shape) {
+            Ok(s) => s,
+            Err(e) => {
+                let Ok(d) = shape.get_item(0)?.cast_into::<crate::types::PyDType>() else { return Err(e) };
                 if d.get().dt != self.t.dtype() {
                     return Err(pyo3::exceptions::PyRuntimeError::new_err(
                         "view(dtype) reinterpreting bytes as another dtype is not supported by rtensor",
@@ -65,8 +68,8 @@ impl PyTensor {
                 }
                 return wrap(py, self.t.clone());
             }
-        }
-        let out = sh::view(&self.t, &parse_ints(shape)?).py()?;
+        };
+        let out = sh::view(&self.t, &sizes).py()?;
         self.shaped(py, "ViewBackward0", out)
     }
     #[pyo3(signature = (*shape))]
