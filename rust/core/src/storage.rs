@@ -86,6 +86,36 @@ impl Storage {
         }
     }
 
+    /// A buffer whose contents are unspecified, for an op that writes every
+    /// element before anything reads it (elementwise results). Small buffers
+    /// then skip the memset that `calloc` does below the mmap threshold.
+    ///
+    /// # Safety
+    /// The caller must write all `len` elements before the storage is read or
+    /// shared with anyone.
+    pub unsafe fn uninit(dtype: DType, len: usize) -> Storage {
+        let bytes = len * dtype.size();
+        if bytes < (64 << 10) || bytes >= HUGE_MIN {
+            // Tiny buffers: nothing to save. Huge ones: calloc maps zero pages for free.
+            return Storage::zeros(dtype, len);
+        }
+        let layout = AllocLayout::from_size_align(bytes, ALIGN).expect("tensor too large");
+        // SAFETY: `layout` has non-zero size; the caller writes every element
+        // before reading, so the uninitialised bytes are never observed.
+        let p = unsafe { std::alloc::alloc(layout) };
+        let ptr = NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
+        Storage {
+            ptr,
+            len,
+            dtype,
+            device: Device::Cpu,
+            writable: true,
+            version: AtomicU64::new(0),
+            last_write: std::sync::Mutex::new(None),
+            owner: Owner::Owned { bytes },
+        }
+    }
+
     pub fn from_vec<T: Element>(v: Vec<T>) -> Storage {
         let s = Storage::zeros(T::DTYPE, v.len());
         // SAFETY: `s` was just allocated with room for `v.len()` elements of `T`

@@ -97,6 +97,17 @@ impl Tensor {
         Tensor { storage: Arc::new(Storage::zeros(dtype, layout.numel())), layout }
     }
 
+    /// A new contiguous tensor for an elementwise op to fill.
+    ///
+    /// # Safety
+    /// Every element must be written before the tensor is read or returned.
+    pub(crate) unsafe fn for_overwrite(dtype: DType, shape: &[usize]) -> Tensor {
+        let layout = Layout::contiguous(shape);
+        // SAFETY: forwarded to the caller.
+        let storage = unsafe { Storage::uninit(dtype, layout.numel()) };
+        Tensor { storage: Arc::new(storage), layout }
+    }
+
     pub fn from_vec<T: Element>(v: Vec<T>, shape: &[usize]) -> Result<Tensor> {
         let layout = Layout::contiguous(shape);
         if layout.numel() != v.len() {

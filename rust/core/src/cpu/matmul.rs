@@ -28,7 +28,8 @@ pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
     let dt = out.dtype();
     // Large single products use every thread inside gemm; many small ones run one
     // after another (each is too small to be worth splitting).
-    let par = d.m * d.n * d.k >= 64 * 64 * 64 && crate::threads::num_threads() > 1;
+    // Waking the pool costs tens of microseconds: only worth it for big products.
+    let par = d.m * d.n * d.k >= 128 * 128 * 128 && crate::threads::num_threads() > 1;
     crate::threads::install(|| {
         plan.for_each(|offs, len, st| {
             for i in 0..len as isize {

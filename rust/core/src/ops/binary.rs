@@ -112,7 +112,8 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
             && x.shape() == y.shape()
             && (cdt.is_float() || !matches!(op, BinaryOp::FloorDiv | BinaryOp::Rem))
         {
-            let o = Tensor::zeros(rdt, x.shape());
+            // SAFETY: the elementwise kernel below writes every element of `o`.
+            let o = unsafe { Tensor::for_overwrite(rdt, x.shape()) };
             crate::with_dtype!(cdt, T, kernel::<T>(op, &o, x, y));
             return Ok(o);
         }
@@ -136,7 +137,9 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
             check_writable_out(&wname, o, &shape, rdt)?;
             o.clone()
         }
-        None => Tensor::zeros(rdt, &shape),
+        // SAFETY: `write_result` runs the kernel over all of `out` (or over a
+        // temporary, when dtypes differ, and then copies all of it in).
+        None => unsafe { Tensor::for_overwrite(rdt, &shape) },
     };
     let ta = unalias(expand_to(name, &a.as_tensor(cdt), &shape)?, &out);
     let tb = unalias(expand_to(name, &b.as_tensor(cdt), &shape)?, &out);

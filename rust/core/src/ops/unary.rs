@@ -210,7 +210,8 @@ pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
             check_writable_out(name, o, a.shape(), rdt)?;
             o.clone()
         }
-        None => Tensor::zeros(rdt, a.shape()),
+        // SAFETY: `write_result` below writes every element of `out`.
+        None => unsafe { Tensor::for_overwrite(rdt, a.shape()) },
     };
     let input = unalias(super::to_dtype(a, cdt), &out);
     Ok(write_result(&out, rdt, |o| run(op, o, &input)))
