@@ -12,11 +12,6 @@ use rtensor_core::autograd::functions::{self as F, VArg};
 use rtensor_core::ops::{self, Arg, BinaryOp, UnaryOp};
 use rtensor_core::Tensor;
 
-fn binary_op(py: Python<'_>, op: BinaryOp, a: &OwnedArg, b: &OwnedArg, out: Option<&Tensor>) -> PyResult<Tensor> {
-    let work = a.numel().max(b.numel());
-    run(py, work, || ops::binary::binary(op, a.as_arg(), b.as_arg(), out))
-}
-
 /// `self <op> other`, or NotImplemented for operands we do not know.
 fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Py<PyAny>> {
     let py = other.py();
@@ -43,7 +38,8 @@ fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bo
         return Ok(wrap_var(py, r)?.into_any());
     }
     let me = OwnedArg::T(slf.t.clone());
-    let r = if reflected { binary_op(py, op, &o, &me, None)? } else { binary_op(py, op, &me, &o, None)? };
+    let (x, y) = if reflected { (o.as_arg(), me.as_arg()) } else { (me.as_arg(), o.as_arg()) };
+    let r = run(py, me.numel().max(o.numel()), || ops::binary::binary(op, x, y, None))?;
     Ok(wrap(py, r)?.into_any())
 }
 
@@ -107,25 +103,19 @@ pub fn binary(
     if let (VarArg::S(_), VarArg::S(_)) = (&vx, &vy) {
         return Err(PyTypeError::new_err(format!("{name}(): at least one argument must be a Tensor")));
     }
-    let o = out_tensor(out)?;
-    if o.is_none() {
+    let n = vx.numel().max(vy.numel());
+    let (Some(o), Some(out_ob)) = (out_tensor(out)?, out) else {
         note_location(py);
-        let n = vx.numel().max(vy.numel());
         return Ok(wrap_var(py, run(py, n, || F::binary(op, vx.varg(), vy.varg()))?)?.into_any());
-    }
+    };
     check_out_grad(name, &[&vx, &vy])?;
-    let (x, y) = (arg_or_err(name, a)?, arg_or_err(name, b)?);
-    match o {
-        None => unreachable!(),
-        Some(o) if o.numel() == 0 && o.ndim() <= 1 => {
-            let r = binary_op(py, op, &x, &y, None)?;
-            resize_into(out.unwrap(), ops::to_dtype(&r, o.dtype()))
-        }
-        Some(o) => {
-            binary_op(py, op, &x, &y, Some(&o))?;
-            Ok(out.unwrap().clone().unbind())
-        }
+    let (x, y) = (vx.varg().arg(), vy.varg().arg());
+    if o.numel() == 0 && o.ndim() <= 1 {
+        let r = run(py, n, || ops::binary::binary(op, x, y, None))?;
+        return resize_into(out_ob, ops::to_dtype(&r, o.dtype()));
     }
+    run(py, n, || ops::binary::binary(op, x, y, Some(&o)))?;
+    Ok(out_ob.clone().unbind())
 }
 
 /// `a.<op>_(b)`: in place, returns `a`.

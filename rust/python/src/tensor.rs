@@ -52,20 +52,12 @@ pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>>
     PyTuple::new(py, objs)
 }
 
-fn check_grad_dtype(dt: DType, requires_grad: bool) -> PyResult<()> {
-    if requires_grad && !dt.is_float() {
-        return Err(PyRuntimeError::new_err(format!(
-            "Only Tensors of floating point and complex dtype can require gradients (got dtype {})",
-            dt
-        )));
-    }
-    Ok(())
-}
-
 /// Wraps a freshly created tensor, honouring `requires_grad=`.
 pub fn wrap_new(py: Python<'_>, t: Tensor, requires_grad: bool) -> PyResult<Py<PyTensor>> {
-    check_grad_dtype(t.dtype(), requires_grad)?;
-    let v = if requires_grad { Var::leaf(t) } else { Var::new(t) };
+    let mut v = Var::new(t);
+    if requires_grad {
+        v.set_requires_grad(true).py()?;
+    }
     wrap_var(py, v)
 }
 

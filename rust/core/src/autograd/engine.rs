@@ -9,7 +9,7 @@ use crate::bail;
 use crate::error::Result;
 use crate::layout::fmt_shape;
 use crate::ops;
-use crate::tensor::{Scalar, Tensor};
+use crate::tensor::Scalar;
 use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
@@ -76,7 +76,6 @@ type Capture = HashMap<(NodeId, usize), usize>;
 fn execute(
     roots: Vec<(Edge, Var)>,
     retain_graph: bool,
-    create_graph: bool,
     capture: &Capture,
     n_capture: usize,
 ) -> Result<Vec<Option<Var>>> {
@@ -165,7 +164,6 @@ fn execute(
             }
         }
     }
-    let _ = create_graph;
     Ok(captured)
 }
 
@@ -206,7 +204,7 @@ pub fn backward(
         return Ok(());
     }
     let roots = root_edges(outputs)?;
-    super::with_grad_mode(create_graph, || execute(roots, retain_graph, create_graph, &Capture::new(), 0)).map(|_| ())
+    super::with_grad_mode(create_graph, || execute(roots, retain_graph, &Capture::new(), 0)).map(|_| ())
 }
 
 /// `torch.autograd.grad`: the gradients of `outputs` w.r.t. `inputs`, without
@@ -226,8 +224,7 @@ pub fn grad(
         };
         capture.insert((Arc::as_ptr(&edge.node), edge.input_nr), k);
     }
-    let got =
-        super::with_grad_mode(create_graph, || execute(roots, retain_graph, create_graph, &capture, inputs.len()))?;
+    let got = super::with_grad_mode(create_graph, || execute(roots, retain_graph, &capture, inputs.len()))?;
     for (k, g) in got.iter().enumerate() {
         if g.is_none() && !allow_unused {
             bail!(
@@ -238,9 +235,4 @@ pub fn grad(
         }
     }
     Ok(got)
-}
-
-/// A tensor of zeros like `t` (for formulas that fill in missing gradients).
-pub fn zeros_like(t: &Tensor) -> Tensor {
-    Tensor::zeros(t.dtype(), t.shape())
 }

@@ -367,7 +367,7 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: Arg, add: bool) -> Re
             // The src elements at the index's positions, row-major.
             let items: Vec<IndexItem> =
                 index.shape().iter().map(|&n| IndexItem::Slice(Some(0), Some(n as i64), 1)).collect();
-            index_basic(s, &items)?.contiguous()
+            crate::ops::index::index(s, &items)?.contiguous()
         }
         Arg::S(v) => Tensor::scalar(v, t.dtype())
             .view_of(Layout {
@@ -390,8 +390,4 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: Arg, add: bool) -> Re
     });
     t.storage().bump_version(op);
     Ok(())
-}
-
-fn index_basic(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
-    index(t, items)
 }

@@ -1,6 +1,6 @@
 //! Elementwise ops and their derivatives.
 
-use super::{grad_for, needs_grad, record1, scalar_f, sum_to, VArg};
+use super::{grad_for, needs_grad, record1, record1_attrs, scalar_f, sum_to, VArg};
 use crate::autograd::var::{SavedVar, Var};
 use crate::bail;
 use crate::dtype::DType;
@@ -137,8 +137,9 @@ fn record_binary(op: BinaryOp, a: VArg, b: VArg, out: Tensor) -> Result<Var> {
         }
         Pow => {
             let (ka, kb) = (SavedArg::new(a, "self"), SavedArg::new(b, "exponent"));
-            let name = if matches!(b, VArg::S(_)) { "PowBackward0" } else { "PowBackward1" };
-            record1(name, &inputs, out, vec!["self".into(), "exponent".into()], move |g, n| {
+            let scalar_exp = matches!(b, VArg::S(_));
+            let saved = vec!["self".into(), "exponent".into()];
+            let f = move |g: &Var, n: &crate::autograd::Node| -> Result<Vec<Option<Var>>> {
                 let (a, b) = (ka.get(&n.name)?, kb.get(&n.name)?);
                 let ga = grad_for(&n.next[0], || {
                     // b * a^(b-1), zero where b == 0 (so 0^-1 never appears)
@@ -160,7 +161,13 @@ fn record_binary(op: BinaryOp, a: VArg, b: VArg, out: Tensor) -> Result<Var> {
                     sum_to(&mul(g, &d)?, &sb)
                 })?;
                 Ok(vec![ga, gb])
-            })
+            };
+            // A number exponent is an attribute of the op, hidden from next_functions.
+            if scalar_exp {
+                record1_attrs("PowBackward0", &inputs, out, saved, f)
+            } else {
+                record1("PowBackward1", &inputs, out, saved, f)
+            }
         }
         Maximum | Minimum => {
             let (ka, kb) = (SavedArg::new(a, "self"), SavedArg::new(b, "other"));
@@ -388,21 +395,19 @@ fn copy_slices(a: &Var, base: Var, f: std::sync::Arc<crate::autograd::var::ViewF
     let shape = base.data.shape().to_vec();
     let idx = index_map(&shape, &*f)?;
     let snap = Var { data: base.data.clone(), meta: base.meta.clone() };
-    let idx2 = idx.clone();
     let new_base = record1("CopySlices", &[Some(&snap), Some(&r)], base.data.clone(), vec![], move |g, n| {
         let gb = grad_for(&n.next[0], || {
             let keep = crate::ops::creation::full(&[g.data.numel()], Scalar::Int(1), g.data.dtype());
-            let flat_idx = crate::ops::shape::reshape(&idx2, &[-1])?;
+            let flat_idx = crate::ops::shape::reshape(&idx, &[-1])?;
             crate::ops::index::scatter_(&keep, 0, &flat_idx, ops::Arg::S(Scalar::Int(0)), false)?;
             let keep = crate::ops::shape::reshape(&keep, &super::shape_i64(g.data.shape()))?;
             mul(g, &Var::new(keep))
         })?;
-        let gr = grad_for(&n.next[1], || take(g, &idx2))?;
+        let gr = grad_for(&n.next[1], || take(g, &idx))?;
         Ok(vec![gb, gr])
     });
     let (node, nr) = new_base.grad_fn().expect("recorded");
     base.set_grad_fn(node, nr);
-    let _ = idx;
     let view = index_map_op(&base, "AsStridedBackward0", f)?;
     let mut a = a.clone();
     a.meta_mut();

@@ -69,7 +69,8 @@ impl Backward for Formula {
 }
 
 /// Records a node for `outputs` computed from `inputs` (`None` for numbers)
-/// and returns the outputs as Vars carrying it.
+/// and returns the outputs as Vars carrying it. PyTorch lists a number operand
+/// as a `(None, 0)` edge, so numbers stay visible in `next_functions`.
 pub fn record(
     name: &str,
     inputs: &[Option<&Var>],
@@ -77,12 +78,43 @@ pub fn record(
     saved: Vec<String>,
     f: impl Fn(&[Option<Var>], &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
 ) -> Vec<Var> {
+    record_with(name, inputs, outputs, saved, false, f)
+}
+
+/// Records a single-output op whose number operands are attributes of the op
+/// (`pow`'s exponent): PyTorch hides those from `next_functions`.
+pub fn record1_attrs(
+    name: &str,
+    inputs: &[Option<&Var>],
+    out: Tensor,
+    saved: Vec<String>,
+    f: impl Fn(&Var, &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
+) -> Var {
+    record_with(name, inputs, vec![out], saved, true, single(f)).pop().expect("one output")
+}
+
+/// A single-output formula, skipped when no gradient arrives.
+fn single(
+    f: impl Fn(&Var, &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
+) -> impl Fn(&[Option<Var>], &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static {
+    move |g, n| match &g[0] {
+        Some(g) => f(g, n),
+        None => Ok(vec![None; n.next.len()]),
+    }
+}
+
+fn record_with(
+    name: &str,
+    inputs: &[Option<&Var>],
+    outputs: Vec<Tensor>,
+    saved: Vec<String>,
+    hide_numbers: bool,
+    f: impl Fn(&[Option<Var>], &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
+) -> Vec<Var> {
     let next = inputs.iter().map(|v| v.and_then(|v| if v.requires_grad() { v.edge() } else { None })).collect();
     let infos = outputs.iter().map(|t| OutputInfo { shape: t.shape().into(), dtype: t.dtype() }).collect();
     let shapes: Vec<Dims> = inputs.iter().flatten().map(|v| v.data.shape().into()).collect();
-    // PyTorch lists a number operand as a `(None, 0)` edge, except for ops that
-    // take it as an attribute (only `pow`'s scalar exponent among ours).
-    let hidden = inputs.iter().map(|v| v.is_none() && name == "PowBackward0").collect();
+    let hidden = inputs.iter().map(|v| hide_numbers && v.is_none()).collect();
     let node = Node::new(name, Box::new(Formula { f: Box::new(f), saved }), next, infos, shapes, hidden);
     outputs.into_iter().enumerate().map(|(i, t)| Var::from_node(t, node.clone(), i)).collect()
 }
@@ -95,12 +127,7 @@ pub fn record1(
     saved: Vec<String>,
     f: impl Fn(&Var, &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
 ) -> Var {
-    record(name, inputs, vec![out], saved, move |g, n| match &g[0] {
-        Some(g) => f(g, n),
-        None => Ok(vec![None; n.next.len()]),
-    })
-    .pop()
-    .expect("one output")
+    record_with(name, inputs, vec![out], saved, false, single(f)).pop().expect("one output")
 }
 
 /// Sums a broadcast gradient back to `shape` (undoes broadcasting).

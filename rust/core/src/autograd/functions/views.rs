@@ -63,7 +63,6 @@ pub fn put_add(g: &Var, idx: &Tensor, shape: &[usize]) -> Result<Var> {
 
 /// `x.flatten()[idx]`, shaped like `idx`.
 pub fn take(x: &Var, idx: &Tensor) -> Result<Var> {
-    let shape = x.data.shape().to_vec();
     let idx2 = idx.clone();
     let f: Arc<TensorFn> = Arc::new(move |t: &Tensor| {
         let flat = sh::reshape(t, &[-1])?;
@@ -71,7 +70,6 @@ pub fn take(x: &Var, idx: &Tensor) -> Result<Var> {
         let picked = ops::index::index(&flat, &[ops::index::IndexItem::Tensor(ii)])?;
         sh::reshape(&picked, &shape_i64(idx2.shape()))
     });
-    let _ = shape;
     index_map_op(x, "TakeBackward0", f)
 }
 
