@@ -30,7 +30,7 @@ pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
     // after another (each is too small to be worth splitting).
     // Waking the pool costs tens of microseconds: only worth it for big products.
     let par = d.m * d.n * d.k >= 128 * 128 * 128 && crate::threads::num_threads() > 1;
-    crate::threads::install(|| {
+    let run = || {
         plan.for_each(|offs, len, st| {
             for i in 0..len as isize {
                 let (oo, oa, ob) = (offs[0] + i * st[0], offs[1] + i * st[1], offs[2] + i * st[2]);
@@ -42,7 +42,14 @@ pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
                 }
             }
         })
-    });
+    };
+    // Entering the pool hands the work to a worker thread and parks this one:
+    // two context switches (~10 µs), paid only when gemm will really split.
+    if par {
+        crate::threads::install(run)
+    } else {
+        run()
+    }
 }
 
 fn gemm_one<T: Element>(
