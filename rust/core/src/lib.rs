@@ -6,6 +6,7 @@
 //! functions), `storage.rs` (what views share), `iter.rs` (the one strided walk),
 //! `ops/binary.rs` (how an op is put together), `docs/design.md` (why).
 
+pub mod alloc;
 pub mod autograd;
 pub mod cpu;
 pub mod device;

@@ -11,20 +11,14 @@
 //! keeps it on the storage impl for the same reason). Autograd compares it with
 //! the version a saved tensor recorded. Writes made through NumPy bypass it.
 
+use crate::alloc::{allocate, release, ALIGN};
 use crate::bail;
 use crate::device::Device;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
-use std::alloc::{alloc_zeroed, dealloc, Layout as AllocLayout};
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
-
-/// Alignment of owned buffers. 16 is what `malloc` guarantees, so
-/// `alloc_zeroed` becomes `calloc`, which gets fresh zero pages from the OS for
-/// large buffers instead of writing zeros (a larger alignment makes Rust's
-/// allocator fall back to aligned malloc + memset: 30 ms for 64 MiB here).
-const ALIGN: usize = 16;
 
 enum Owner {
     /// Memory from our allocator, `bytes` long, `ALIGN`-aligned.
@@ -67,10 +61,7 @@ impl Storage {
             // A dangling but aligned pointer: never dereferenced for 0 elements.
             NonNull::new(ALIGN as *mut u8).unwrap()
         } else {
-            let layout = AllocLayout::from_size_align(bytes, ALIGN).expect("tensor too large");
-            // SAFETY: `layout` has non-zero size.
-            let p = unsafe { alloc_zeroed(layout) };
-            let p = NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
+            let p = allocate(bytes, true);
             advise_huge_pages(p.as_ptr(), bytes);
             p
         };
@@ -87,23 +78,19 @@ impl Storage {
     }
 
     /// A buffer whose contents are unspecified, for an op that writes every
-    /// element before anything reads it (elementwise results). Small buffers
-    /// then skip the memset that `calloc` does below the mmap threshold.
+    /// element before anything reads it (elementwise and matmul results): it
+    /// skips the memset of a recycled buffer (NOTE [Buffer cache]).
     ///
     /// # Safety
     /// The caller must write all `len` elements before the storage is read or
     /// shared with anyone.
     pub unsafe fn uninit(dtype: DType, len: usize) -> Storage {
         let bytes = len * dtype.size();
-        if bytes < (64 << 10) || bytes >= HUGE_MIN {
-            // Tiny buffers: nothing to save. Huge ones: calloc maps zero pages for free.
+        if bytes == 0 || bytes >= HUGE_MIN {
+            // Huge buffers: calloc maps zero pages for free.
             return Storage::zeros(dtype, len);
         }
-        let layout = AllocLayout::from_size_align(bytes, ALIGN).expect("tensor too large");
-        // SAFETY: `layout` has non-zero size; the caller writes every element
-        // before reading, so the uninitialised bytes are never observed.
-        let p = unsafe { std::alloc::alloc(layout) };
-        let ptr = NonNull::new(p).unwrap_or_else(|| std::alloc::handle_alloc_error(layout));
+        let ptr = allocate(bytes, false);
         Storage {
             ptr,
             len,
@@ -243,8 +230,9 @@ impl Drop for Storage {
     fn drop(&mut self) {
         if let Owner::Owned { bytes } = self.owner {
             if bytes > 0 {
-                // SAFETY: allocated in `zeros` with exactly this size and alignment.
-                unsafe { dealloc(self.ptr.as_ptr(), AllocLayout::from_size_align_unchecked(bytes, ALIGN)) };
+                // SAFETY: allocated by `allocate(bytes, _)` in `zeros` or `uninit`,
+                // and this storage was its only owner.
+                unsafe { release(self.ptr, bytes) };
             }
         }
         // Foreign memory is released when the owner box drops after this.

@@ -59,7 +59,12 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     so.extend([m, n]);
     let ea = expand_to("matmul", &a2, &sa)?;
     let eb = expand_to("matmul", &b2, &sb)?;
-    let out = Tensor::zeros(dt, &so);
+    let out = if k > 0 {
+        // SAFETY: batched_matmul writes every element of `out` when k > 0.
+        unsafe { Tensor::for_overwrite(dt, &so) }
+    } else {
+        Tensor::zeros(dt, &so)
+    };
     if m * n > 0 && k > 0 {
         batched_matmul(&out, &ea, &eb, MatDims { m, n, k });
     }
