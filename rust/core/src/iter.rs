@@ -196,10 +196,7 @@ impl<const N: usize> Plan<N> {
             return self.for_each(f);
         }
         let pieces = self.pieces(threads * 4);
-        crate::threads::install(|| {
-            use rayon::prelude::*;
-            pieces.par_iter().for_each(|p| self.run_piece(p, &f));
-        });
+        crate::threads::for_each_index(pieces.len(), |i| self.run_piece(&pieces[i], &f));
     }
 }
 

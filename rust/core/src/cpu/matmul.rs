@@ -1,6 +1,9 @@
-//! Matrix products: the `gemm` crate for f32/f64/f16 (any strides, runtime
-//! SIMD dispatch, threads), a plain loop for the other dtypes.
+//! Matrix products: our own f32 kernels on x86-64 (NOTE [Own sgemm]), the
+//! `gemm` crate for f64/f16 and other CPUs (any strides, runtime SIMD
+//! dispatch), a plain loop for the other dtypes. Threads come from our pool
+//! (NOTE [Thread pool]).
 
+use super::sgemm;
 use crate::dtype::{Compute, DType, Element};
 use crate::iter::Plan;
 use crate::layout::Layout;
@@ -23,33 +26,66 @@ pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
     let sub =
         |t: &Tensor| Layout { shape: batch.clone().into(), strides: t.strides()[..nb].into(), offset: t.offset() };
     let (lo, la, lb) = (sub(out), sub(a), sub(b));
-    let (sa, sb, so) = (&a.strides()[nb..], &b.strides()[nb..], &out.strides()[nb..]);
-    let plan = Plan::new(&batch, [&lo, &la, &lb], 0);
-    let dt = out.dtype();
-    // Large single products use every thread inside gemm; many small ones run one
-    // after another (each is too small to be worth splitting).
-    // Waking the pool costs tens of microseconds: only worth it for big products.
-    let par = d.m * d.n * d.k >= 128 * 128 * 128 && crate::threads::num_threads() > 1;
-    let run = || {
-        plan.for_each(|offs, len, st| {
-            for i in 0..len as isize {
-                let (oo, oa, ob) = (offs[0] + i * st[0], offs[1] + i * st[1], offs[2] + i * st[2]);
-                match dt {
-                    DType::F32 => gemm_one::<f32>(out, a, b, [oo, oa, ob], [so, sa, sb], d, par),
-                    DType::F64 => gemm_one::<f64>(out, a, b, [oo, oa, ob], [so, sa, sb], d, par),
-                    DType::F16 => gemm_one::<half::f16>(out, a, b, [oo, oa, ob], [so, sa, sb], d, par),
-                    _ => crate::with_dtype!(dt, T, naive::<T>(out, a, b, [oo, oa, ob], [so, sa, sb], d)),
-                }
-            }
-        })
-    };
-    // Entering the pool hands the work to a worker thread and parks this one:
-    // two context switches (~10 µs), paid only when gemm will really split.
-    if par {
-        crate::threads::install(run)
+    let st = [&out.strides()[nb..], &a.strides()[nb..], &b.strides()[nb..]];
+    let mut offsets: Vec<[isize; 3]> = Vec::new();
+    Plan::new(&batch, [&lo, &la, &lb], 0).for_each(|offs, len, step| {
+        for i in 0..len as isize {
+            offsets.push([offs[0] + i * step[0], offs[1] + i * step[1], offs[2] + i * step[2]]);
+        }
+    });
+    let threads = crate::threads::num_threads();
+    // One big product splits itself over the threads (inside `one`); many small
+    // ones run a whole product per thread.
+    let big = d.m * d.n * d.k >= 96 * 96 * 96;
+    if big || offsets.len() == 1 || threads == 1 {
+        for &o in &offsets {
+            one(out, a, b, o, st, d, threads);
+        }
     } else {
-        run()
+        crate::threads::for_each_index(offsets.len(), |i| one(out, a, b, offsets[i], st, d, 1));
     }
+}
+
+/// One product, on up to `threads` threads.
+fn one(out: &Tensor, a: &Tensor, b: &Tensor, offs: [isize; 3], st: [&[isize]; 3], d: MatDims, threads: usize) {
+    let dt = out.dtype();
+    if dt == DType::F32 {
+        if let Some(isa) = sgemm::detect() {
+            let p = sgemm::Problem {
+                m: d.m,
+                n: d.n,
+                k: d.k,
+                a: a.base::<f32>().wrapping_offset(offs[1]),
+                rsa: st[1][0],
+                csa: st[1][1],
+                b: b.base::<f32>().wrapping_offset(offs[2]),
+                rsb: st[2][0],
+                csb: st[2][1],
+                c: out.base::<f32>().wrapping_offset(offs[0]),
+                rsc: st[0][0],
+                csc: st[0][1],
+            };
+            // SAFETY: `detect` vouched for the ISA; the three pointers address
+            // m×k, k×n and m×n matrices inside their storages with these strides
+            // (the op checked shapes and layouts); `out` is fresh, so it overlaps
+            // neither input and nobody else sees it yet.
+            return unsafe { sgemm::sgemm(isa, p, threads) };
+        }
+    }
+    // Other dtypes and CPUs: split C's rows into one block per thread.
+    let blocks = if d.m * d.n * d.k >= 96 * 96 * 96 { threads.min(d.m) } else { 1 };
+    let rows = d.m.div_ceil(blocks.max(1));
+    crate::threads::for_each_index(d.m.div_ceil(rows), |i| {
+        let r0 = (i * rows) as isize;
+        let dd = MatDims { m: rows.min(d.m - i * rows), ..d };
+        let o = [offs[0] + r0 * st[0][0], offs[1] + r0 * st[1][0], offs[2]];
+        match dt {
+            DType::F32 => gemm_one::<f32>(out, a, b, o, st, dd),
+            DType::F64 => gemm_one::<f64>(out, a, b, o, st, dd),
+            DType::F16 => gemm_one::<half::f16>(out, a, b, o, st, dd),
+            _ => crate::with_dtype!(dt, T, naive::<T>(out, a, b, o, st, dd)),
+        }
+    });
 }
 
 fn gemm_one<T: Element>(
@@ -59,11 +95,9 @@ fn gemm_one<T: Element>(
     offs: [isize; 3],
     st: [&[isize]; 3],
     d: MatDims,
-    par: bool,
 ) {
     let zero = T::from_f64(0.0);
     let one = T::from_f64(1.0);
-    let parallelism = if par { gemm::Parallelism::Rayon(0) } else { gemm::Parallelism::None };
     // SAFETY: the three pointers address m×n, m×k and k×n matrices inside their
     // tensors' storages with the given strides (the op checked the shapes and the
     // layouts fit their storages); `out` is fresh and does not alias `a` or `b`.
@@ -88,7 +122,7 @@ fn gemm_one<T: Element>(
             false,
             false,
             false,
-            parallelism,
+            gemm::Parallelism::None,
         )
     }
 }

@@ -62,17 +62,13 @@ pub fn fold<T: Element>(
         return acc;
     }
     let pieces = plan.pieces(threads);
-    let partials: Vec<Vec<T::C>> = crate::threads::install(|| {
-        use rayon::prelude::*;
-        pieces
-            .par_iter()
-            .map(|pc| {
-                let mut acc = vec![init; out_numel];
-                work(&mut acc, Some(pc));
-                acc
-            })
-            .collect()
+    let partials: Vec<std::sync::Mutex<Vec<T::C>>> =
+        pieces.iter().map(|_| std::sync::Mutex::new(vec![init; out_numel])).collect();
+    crate::threads::for_each_index(pieces.len(), |i| {
+        let mut acc = partials[i].lock().unwrap_or_else(|e| e.into_inner());
+        work(&mut acc, Some(&pieces[i]));
     });
+    let partials = partials.into_iter().map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()));
     let mut acc = vec![init; out_numel];
     for part in partials {
         for (a, p) in acc.iter_mut().zip(part) {
