@@ -88,14 +88,7 @@ fn one(out: &Tensor, a: &Tensor, b: &Tensor, offs: [isize; 3], st: [&[isize]; 3]
     });
 }
 
-fn gemm_one<T: Element>(
-    out: &Tensor,
-    a: &Tensor,
-    b: &Tensor,
-    offs: [isize; 3],
-    st: [&[isize]; 3],
-    d: MatDims,
-) {
+fn gemm_one<T: Element>(out: &Tensor, a: &Tensor, b: &Tensor, offs: [isize; 3], st: [&[isize]; 3], d: MatDims) {
     let zero = T::from_f64(0.0);
     let one = T::from_f64(1.0);
     // SAFETY: the three pointers address m×n, m×k and k×n matrices inside their

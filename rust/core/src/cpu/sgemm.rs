@@ -1,20 +1,22 @@
-//! f32 matrix products on x86-64 with AVX-512 or AVX2+FMA: BLIS-style packing
-//! around a register-blocked micro-kernel.
+//! f32 matrix products on x86-64 with AVX-512 or AVX2+FMA: a register-blocked
+//! micro-kernel over tiles of C.
 //!
 //! NOTE [Own sgemm]: the `gemm` crate only has AVX2 kernels on stable Rust and
 //! reached ~60 GFLOP/s per core on the small, skinny products of a training
 //! step (256×64·64×256, 256×256·256×10), where PyTorch's MKL gets ~160.
-//! Since Rust 1.89 AVX-512 intrinsics are stable, so this file carries two
-//! micro-kernels (16-wide AVX-512, 8-wide AVX2) behind one driver. Other
-//! machines and dtypes keep using `gemm`.
+//! AVX-512 intrinsics are stable since Rust 1.89, so this file carries its own
+//! kernels (16-lane AVX-512, 8-lane AVX2) behind one driver; other machines
+//! and dtypes keep using `gemm`.
 //!
-//! The driver packs a `kc`-deep slice of B into `NR`-column panels and of A into
-//! `MR`-row panels (zero-padded at the edges, so the kernel never branches on
-//! size), then runs the kernel over every `MR×NR` tile of C. Packing reads any
-//! strides, so transposed and negatively strided operands cost nothing extra.
-//! Products whose `n` is smaller than a panel are computed as Cᵀ = Bᵀ·Aᵀ when
-//! that pads less (256×256·256×10 would otherwise waste two thirds of each
-//! 32-wide tile).
+//! Small products are where the time goes, so the design avoids packing:
+//! - A is read in place: the kernel broadcasts one element of each of its
+//!   `MR` rows per k, from any strides (rows past the edge re-read the last
+//!   row; their results are never stored).
+//! - B is read in place when its rows are contiguous (`csb == 1`), with masked
+//!   loads at the right edge; otherwise a `KC×n` slice is packed into
+//!   contiguous rows first (a transposed B, as in `x @ w.T`).
+//! - Tiles are `MR` rows by one or two vectors: one when `n` is at most a vector
+//!   (256×256·256×10 would waste two thirds of a two-vector tile).
 
 use std::cell::RefCell;
 
@@ -56,32 +58,28 @@ pub fn detect() -> Option<Isa> {
 }
 
 impl Isa {
-    pub const fn mr(self) -> usize {
+    /// Rows per tile.
+    const fn mr(self) -> usize {
         match self {
             Isa::Avx512 => 12,
             Isa::Avx2 => 6,
         }
     }
-    pub const fn nr(self) -> usize {
+    /// Lanes per vector.
+    const fn lanes(self) -> usize {
         match self {
-            Isa::Avx512 => 32,
-            Isa::Avx2 => 16,
+            Isa::Avx512 => 16,
+            Isa::Avx2 => 8,
         }
     }
 }
 
+/// Depth of one pass over C: a B slice of `KC` rows stays in cache while
+/// every tile uses it.
 const KC: usize = 256;
-const MC: usize = 96;
-const NC: usize = 2048;
 
 thread_local! {
-    static PACK: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
-}
-
-/// Whether computing the transposed product pads the tiles less.
-fn wants_transpose(isa: Isa, m: usize, n: usize) -> bool {
-    let tiles = |m: usize, n: usize| m.div_ceil(isa.mr()) * isa.mr() * n.div_ceil(isa.nr()) * isa.nr();
-    tiles(n, m) < tiles(m, n)
+    static PACK: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
 }
 
 /// A problem whose pointers may cross threads: each thread writes its own
@@ -101,9 +99,9 @@ impl Shared {
     }
 }
 
-/// Products smaller than this many multiply-adds stay on one thread: waking
-/// a helper and packing twice costs more than it saves.
-const PAR_MIN_FMAS: usize = 96 * 96 * 96;
+/// Products smaller than this many multiply-adds stay on one thread: a
+/// helper's share would take less time than handing it over.
+const PAR_MIN_FMAS: usize = 64 * 64 * 64;
 
 /// `C = A·B` with `isa`, on up to `threads` threads of the pool.
 ///
@@ -116,12 +114,11 @@ pub unsafe fn sgemm(isa: Isa, p: Problem, threads: usize) {
     if p.m == 0 || p.n == 0 {
         return;
     }
-    let p = oriented(isa, p);
     let threads = if p.m * p.n * p.k >= PAR_MIN_FMAS { threads } else { 1 };
-    // Split the longer side of C into blocks of whole tiles; each block repacks
-    // the other operand, so a few blocks per thread (for balance) and no more.
+    // Split the longer side of C into blocks of whole tiles, a couple per
+    // thread so a late helper leaves less for the caller.
     let split_rows = p.m >= p.n;
-    let (len, unit) = if split_rows { (p.m, isa.mr()) } else { (p.n, isa.nr()) };
+    let (len, unit) = if split_rows { (p.m, isa.mr()) } else { (p.n, 2 * isa.lanes()) };
     let blocks = (threads * 2).min(len.div_ceil(unit));
     if threads <= 1 || blocks <= 1 {
         // SAFETY: forwarded from the caller.
@@ -133,7 +130,7 @@ pub unsafe fn sgemm(isa: Isa, p: Problem, threads: usize) {
         let mut q = shared.get();
         let (start, end) = (i * step, ((i + 1) * step).min(len));
         // SAFETY: block i covers rows (or columns) start..end of C, disjoint from
-        // every other block, and of A (or B) accordingly.
+        // every other block, and the matching rows of A (or columns of B).
         unsafe {
             if split_rows {
                 q.m = end - start;
@@ -149,99 +146,113 @@ pub unsafe fn sgemm(isa: Isa, p: Problem, threads: usize) {
     });
 }
 
-/// The same product, or Cᵀ = Bᵀ·Aᵀ when that pads the tiles less.
-fn oriented(isa: Isa, p: Problem) -> Problem {
-    if wants_transpose(isa, p.m, p.n) {
-        Problem {
-            m: p.n,
-            n: p.m,
-            k: p.k,
-            a: p.b,
-            rsa: p.csb,
-            csa: p.rsb,
-            b: p.a,
-            rsb: p.csa,
-            csb: p.rsa,
-            c: p.c,
-            rsc: p.csc,
-            csc: p.rsc,
-        }
-    } else {
-        p
-    }
-}
-
 /// Runs one product on the calling thread.
 ///
 /// # Safety
 /// As [`sgemm`].
 unsafe fn sgemm_block(isa: Isa, p: Problem) {
+    let (mr, lanes) = (isa.mr(), isa.lanes());
+    let nv = if p.n <= lanes { 1 } else { 2 };
+    let nr = nv * lanes;
     PACK.with(|cell| {
-        let mut bufs = cell.borrow_mut();
-        let (pa, pb) = &mut *bufs;
-        let (mr, nr) = (isa.mr(), isa.nr());
-        for jc in (0..p.n).step_by(NC) {
-            let nc = NC.min(p.n - jc);
-            let mut pc = 0;
-            loop {
-                let kc = KC.min(p.k - pc);
+        let mut packed = cell.borrow_mut();
+        let mut pc = 0;
+        loop {
+            let kc = KC.min(p.k - pc);
+            // SAFETY (all pointer offsets below): they stay inside the matrices the
+            // caller described, by the loop bounds.
+            unsafe {
+                // B's slice: rows pc..pc+kc, read in place or packed row-major.
+                let (b, rsb) = if p.csb == 1 {
+                    (p.b.offset(pc as isize * p.rsb), p.rsb)
+                } else {
+                    pack_rows(&mut packed, kc, p.n, p.b.offset(pc as isize * p.rsb), p.rsb, p.csb);
+                    (packed.as_ptr(), p.n as isize)
+                };
+                let a = p.a.offset(pc as isize * p.csa);
                 // The first k-slice overwrites C, later ones add to it.
                 let add = pc > 0;
-                // SAFETY (all pointer offsets below): they stay inside the matrices the
-                // caller described, by the loop bounds.
-                unsafe {
-                    pack(pb, nc, kc, nr, p.b.offset(pc as isize * p.rsb + jc as isize * p.csb), p.csb, p.rsb);
-                    for ic in (0..p.m).step_by(MC) {
-                        let mc = MC.min(p.m - ic);
-                        pack(pa, mc, kc, mr, p.a.offset(ic as isize * p.rsa + pc as isize * p.csa), p.rsa, p.csa);
-                        for jr in (0..nc).step_by(nr) {
-                            for ir in (0..mc).step_by(mr) {
-                                let c = p.c.offset((ic + ir) as isize * p.rsc + (jc + jr) as isize * p.csc);
-                                let a = pa.as_ptr().add(ir * kc);
-                                let b = pb.as_ptr().add(jr * kc);
-                                let tile = Tile { c, rsc: p.rsc, csc: p.csc, m: mr.min(mc - ir), n: nr.min(nc - jr), add };
-                                match isa {
-                                    Isa::Avx512 => x86::kernel_avx512(kc, a, b, tile),
-                                    Isa::Avx2 => x86::kernel_avx2(kc, a, b, tile),
-                                }
-                            }
+                for j in (0..p.n).step_by(nr) {
+                    for i in (0..p.m).step_by(mr) {
+                        let tile = Tile {
+                            c: p.c.offset(i as isize * p.rsc + j as isize * p.csc),
+                            rsc: p.rsc,
+                            csc: p.csc,
+                            m: mr.min(p.m - i),
+                            n: nr.min(p.n - j),
+                            add,
+                        };
+                        let a = Panel { p: a.offset(i as isize * p.rsa), rs: p.rsa, cs: p.csa, k: kc };
+                        let b = b.add(j);
+                        match (isa, nv) {
+                            (Isa::Avx512, 1) => x86::avx512::<1>(a, b, rsb, tile),
+                            (Isa::Avx512, _) => x86::avx512::<2>(a, b, rsb, tile),
+                            (Isa::Avx2, 1) => x86::avx2::<1>(a, b, rsb, tile),
+                            (Isa::Avx2, _) => x86::avx2::<2>(a, b, rsb, tile),
                         }
                     }
                 }
-                pc += kc;
-                if pc >= p.k {
-                    break;
-                }
+            }
+            pc += kc;
+            if pc >= p.k {
+                break;
             }
         }
     });
 }
 
-/// Copies a `rows×kc` block (row stride `rs`, column stride `cs`) into panels
-/// of `w` rows, each stored k-major (`w` values per k), zero-padding the last.
+/// Copies a `rows×cols` matrix (strides `rs`, `cs`) into `dst`, row-major.
 ///
 /// # Safety
-/// `src` must address a `rows×kc` matrix with those strides.
-unsafe fn pack(dst: &mut Vec<f32>, rows: usize, kc: usize, w: usize, src: *const f32, rs: isize, cs: isize) {
-    let panels = rows.div_ceil(w);
+/// `src` must address such a matrix.
+unsafe fn pack_rows(dst: &mut Vec<f32>, rows: usize, cols: usize, src: *const f32, rs: isize, cs: isize) {
     dst.clear();
-    dst.resize(panels * w * kc, 0.0);
-    for p in 0..panels {
-        let r0 = p * w;
-        let h = w.min(rows - r0);
-        let out = &mut dst[p * w * kc..(p + 1) * w * kc];
-        for i in 0..h {
-            // SAFETY: row r0 + i < rows.
-            let row = unsafe { src.offset((r0 + i) as isize * rs) };
-            for kk in 0..kc {
-                // SAFETY: kk < kc.
-                out[kk * w + i] = unsafe { *row.offset(kk as isize * cs) };
+    dst.resize(rows * cols, 0.0);
+    // Walk the source in its contiguous direction when it has one.
+    if rs.unsigned_abs() < cs.unsigned_abs() {
+        for j in 0..cols {
+            // SAFETY: j < cols.
+            let col = unsafe { src.offset(j as isize * cs) };
+            for i in 0..rows {
+                // SAFETY: i < rows.
+                dst[i * cols + j] = unsafe { *col.offset(i as isize * rs) };
+            }
+        }
+    } else {
+        for i in 0..rows {
+            // SAFETY: i < rows.
+            let row = unsafe { src.offset(i as isize * rs) };
+            for j in 0..cols {
+                // SAFETY: j < cols.
+                dst[i * cols + j] = unsafe { *row.offset(j as isize * cs) };
             }
         }
     }
 }
 
-/// Where one micro-tile of C lives and how much of it is real.
+/// `MR` rows of A, `k` deep, read in place. Only the first `Tile::m` rows are
+/// real; the kernel re-reads the last real row for the others.
+#[derive(Clone, Copy)]
+struct Panel {
+    p: *const f32,
+    rs: isize,
+    cs: isize,
+    k: usize,
+}
+
+impl Panel {
+    /// Start of row `i`, clamped to the last real row.
+    ///
+    /// # Safety
+    /// `m >= 1` rows must exist.
+    #[inline(always)]
+    unsafe fn row(self, i: usize, m: usize) -> *const f32 {
+        // SAFETY: min(i, m - 1) is a real row.
+        unsafe { self.p.offset(i.min(m - 1) as isize * self.rs) }
+    }
+}
+
+/// Where one tile of C lives and how much of it is real.
 #[derive(Clone, Copy)]
 struct Tile {
     c: *mut f32,
@@ -253,10 +264,11 @@ struct Tile {
 }
 
 impl Tile {
-    /// Writes (or adds) the `MR×NR` row-major accumulator block `acc` into C.
+    /// Writes (or adds) the real part of a row-major accumulator block with
+    /// `nr` columns into C.
     ///
     /// # Safety
-    /// `self` must describe memory the caller may write, `m×n` inside `acc`'s shape.
+    /// `self` must describe memory the caller may write.
     #[inline(always)]
     unsafe fn store_scalar(self, acc: &[f32], nr: usize) {
         for i in 0..self.m {
@@ -273,117 +285,132 @@ impl Tile {
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::Tile;
+    use super::{Panel, Tile};
     use std::arch::x86_64::*;
 
-    /// 12×32 tile: 24 zmm accumulators, two B vectors and one broadcast per k.
+    /// A 12 × (16·NV) tile: 12·NV zmm accumulators, NV loads of B and 12
+    /// broadcasts of A per k. Lanes past `t.n` are masked off B's loads.
     ///
     /// # Safety
-    /// AVX-512F must be available; `a` holds `kc×12` and `b` `kc×32` packed values.
+    /// AVX-512F must be available. `a` is a panel of at least `t.m` real rows;
+    /// `b` addresses `a.k` rows (stride `rsb`) of at least `t.n` contiguous values.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn kernel_avx512(kc: usize, a: *const f32, b: *const f32, t: Tile) {
+    pub(super) unsafe fn avx512<const NV: usize>(a: Panel, b: *const f32, rsb: isize, t: Tile) {
         const MR: usize = 12;
-        const NR: usize = 32;
-        let mut acc = [[_mm512_setzero_ps(); 2]; MR];
-        for kk in 0..kc {
-            // SAFETY: kk < kc, and the packed panels hold kc rows of MR / NR values.
+        const L: usize = 16;
+        let mask: [__mmask16; NV] = std::array::from_fn(|v| {
+            let real = t.n.saturating_sub(v * L).min(L);
+            ((1u32 << real) - 1) as __mmask16
+        });
+        // SAFETY: rows are clamped to real ones.
+        let rows: [*const f32; MR] = std::array::from_fn(|i| unsafe { a.row(i, t.m) });
+        let mut acc = [[_mm512_setzero_ps(); NV]; MR];
+        for kk in 0..a.k as isize {
+            // SAFETY: kk < a.k; masked-off lanes are neither read nor faulted on.
             unsafe {
-                let b0 = _mm512_loadu_ps(b.add(kk * NR));
-                let b1 = _mm512_loadu_ps(b.add(kk * NR + 16));
-                let ak = a.add(kk * MR);
-                for (i, row) in acc.iter_mut().enumerate() {
-                    let ai = _mm512_set1_ps(*ak.add(i));
-                    row[0] = _mm512_fmadd_ps(ai, b0, row[0]);
-                    row[1] = _mm512_fmadd_ps(ai, b1, row[1]);
+                let bk = b.offset(kk * rsb);
+                let bv: [__m512; NV] = std::array::from_fn(|v| _mm512_maskz_loadu_ps(mask[v], bk.add(v * L)));
+                let off = kk * a.cs;
+                for i in 0..MR {
+                    let ai = _mm512_set1_ps(*rows[i].offset(off));
+                    for v in 0..NV {
+                        acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
+                    }
                 }
             }
         }
-        if t.m == MR && t.n == NR && t.csc == 1 {
+        if t.m == MR && t.csc == 1 {
             for (i, row) in acc.iter().enumerate() {
-                // SAFETY: a full tile with unit column stride: row i holds NR contiguous values.
+                // SAFETY: row i of the tile holds t.n contiguous values; masked lanes
+                // are not touched.
                 unsafe {
                     let p = t.c.offset(i as isize * t.rsc);
-                    let (mut v0, mut v1) = (row[0], row[1]);
-                    if t.add {
-                        v0 = _mm512_add_ps(v0, _mm512_loadu_ps(p));
-                        v1 = _mm512_add_ps(v1, _mm512_loadu_ps(p.add(16)));
+                    for v in 0..NV {
+                        let mut x = row[v];
+                        if t.add {
+                            x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], p.add(v * L)));
+                        }
+                        _mm512_mask_storeu_ps(p.add(v * L), mask[v], x);
                     }
-                    _mm512_storeu_ps(p, v0);
-                    _mm512_storeu_ps(p.add(16), v1);
                 }
             }
         } else {
-            let mut buf = [0f32; MR * NR];
+            let mut buf = [[0f32; L]; 2 * MR];
             for (i, row) in acc.iter().enumerate() {
-                // SAFETY: buf has MR rows of NR values.
-                unsafe {
-                    _mm512_storeu_ps(buf.as_mut_ptr().add(i * NR), row[0]);
-                    _mm512_storeu_ps(buf.as_mut_ptr().add(i * NR + 16), row[1]);
+                for v in 0..NV {
+                    // SAFETY: buf has room for MR rows of NV vectors.
+                    unsafe { _mm512_storeu_ps(buf[i * NV + v].as_mut_ptr(), row[v]) };
                 }
             }
             // SAFETY: forwarded from the caller.
-            unsafe { t.store_scalar(&buf, NR) };
+            unsafe { t.store_scalar(buf.as_flattened(), NV * L) };
         }
     }
 
-    /// 6×16 tile: 12 ymm accumulators.
+    /// A 6 × (8·NV) tile with AVX2 and FMA; the same plan with 8-lane vectors.
     ///
     /// # Safety
-    /// AVX2 and FMA must be available; `a` holds `kc×6` and `b` `kc×16` packed values.
+    /// As [`avx512`], with AVX2 and FMA available.
     #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn kernel_avx2(kc: usize, a: *const f32, b: *const f32, t: Tile) {
+    pub(super) unsafe fn avx2<const NV: usize>(a: Panel, b: *const f32, rsb: isize, t: Tile) {
         const MR: usize = 6;
-        const NR: usize = 16;
-        let mut acc = [[_mm256_setzero_ps(); 2]; MR];
-        for kk in 0..kc {
-            // SAFETY: kk < kc, and the packed panels hold kc rows of MR / NR values.
+        const L: usize = 8;
+        let mask: [__m256i; NV] = std::array::from_fn(|v| {
+            let real = t.n.saturating_sub(v * L).min(L) as i32;
+            _mm256_cmpgt_epi32(_mm256_set1_epi32(real), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
+        });
+        // SAFETY: rows are clamped to real ones.
+        let rows: [*const f32; MR] = std::array::from_fn(|i| unsafe { a.row(i, t.m) });
+        let mut acc = [[_mm256_setzero_ps(); NV]; MR];
+        for kk in 0..a.k as isize {
+            // SAFETY: kk < a.k; masked-off lanes are neither read nor faulted on.
             unsafe {
-                let b0 = _mm256_loadu_ps(b.add(kk * NR));
-                let b1 = _mm256_loadu_ps(b.add(kk * NR + 8));
-                let ak = a.add(kk * MR);
-                for (i, row) in acc.iter_mut().enumerate() {
-                    let ai = _mm256_set1_ps(*ak.add(i));
-                    row[0] = _mm256_fmadd_ps(ai, b0, row[0]);
-                    row[1] = _mm256_fmadd_ps(ai, b1, row[1]);
+                let bk = b.offset(kk * rsb);
+                let bv: [__m256; NV] = std::array::from_fn(|v| _mm256_maskload_ps(bk.add(v * L), mask[v]));
+                let off = kk * a.cs;
+                for i in 0..MR {
+                    let ai = _mm256_set1_ps(*rows[i].offset(off));
+                    for v in 0..NV {
+                        acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
+                    }
                 }
             }
         }
-        if t.m == MR && t.n == NR && t.csc == 1 {
+        if t.m == MR && t.csc == 1 {
             for (i, row) in acc.iter().enumerate() {
-                // SAFETY: a full tile with unit column stride: row i holds NR contiguous values.
+                // SAFETY: as in `avx512`.
                 unsafe {
                     let p = t.c.offset(i as isize * t.rsc);
-                    let (mut v0, mut v1) = (row[0], row[1]);
-                    if t.add {
-                        v0 = _mm256_add_ps(v0, _mm256_loadu_ps(p));
-                        v1 = _mm256_add_ps(v1, _mm256_loadu_ps(p.add(8)));
+                    for v in 0..NV {
+                        let mut x = row[v];
+                        if t.add {
+                            x = _mm256_add_ps(x, _mm256_maskload_ps(p.add(v * L), mask[v]));
+                        }
+                        _mm256_maskstore_ps(p.add(v * L), mask[v], x);
                     }
-                    _mm256_storeu_ps(p, v0);
-                    _mm256_storeu_ps(p.add(8), v1);
                 }
             }
         } else {
-            let mut buf = [0f32; MR * NR];
+            let mut buf = [[0f32; L]; 2 * MR];
             for (i, row) in acc.iter().enumerate() {
-                // SAFETY: buf has MR rows of NR values.
-                unsafe {
-                    _mm256_storeu_ps(buf.as_mut_ptr().add(i * NR), row[0]);
-                    _mm256_storeu_ps(buf.as_mut_ptr().add(i * NR + 8), row[1]);
+                for v in 0..NV {
+                    // SAFETY: buf has room for MR rows of NV vectors.
+                    unsafe { _mm256_storeu_ps(buf[i * NV + v].as_mut_ptr(), row[v]) };
                 }
             }
             // SAFETY: forwarded from the caller.
-            unsafe { t.store_scalar(&buf, NR) };
+            unsafe { t.store_scalar(buf.as_flattened(), NV * L) };
         }
     }
 }
 
 #[cfg(not(target_arch = "x86_64"))]
 mod x86 {
-    use super::Tile;
-    pub(super) unsafe fn kernel_avx512(_: usize, _: *const f32, _: *const f32, _: Tile) {
+    use super::{Panel, Tile};
+    pub(super) unsafe fn avx512<const NV: usize>(_: Panel, _: *const f32, _: isize, _: Tile) {
         unreachable!("detect() never picks an x86 kernel elsewhere")
     }
-    pub(super) unsafe fn kernel_avx2(_: usize, _: *const f32, _: *const f32, _: Tile) {
+    pub(super) unsafe fn avx2<const NV: usize>(_: Panel, _: *const f32, _: isize, _: Tile) {
         unreachable!("detect() never picks an x86 kernel elsewhere")
     }
 }
@@ -449,7 +476,10 @@ mod tests {
                             for l in 0..k {
                                 // SAFETY: as above.
                                 let (x, y) = unsafe {
-                                    (*a.offset(i as isize * rsa + l as isize * csa), *b.offset(l as isize * rsb + j as isize * csb))
+                                    (
+                                        *a.offset(i as isize * rsa + l as isize * csa),
+                                        *b.offset(l as isize * rsb + j as isize * csb),
+                                    )
                                 };
                                 want += x as f64 * y as f64;
                             }
