@@ -449,7 +449,19 @@ mod tests {
     /// plain f64 triple loop.
     #[test]
     fn matches_naive_product() {
-        let shapes = [(1, 1, 1), (5, 3, 7), (12, 32, 1), (13, 33, 257), (97, 10, 256), (10, 256, 256), (64, 300, 9)];
+        // (m, n, k): tile and slice edges; the last three are big enough to be
+        // split over threads (by columns, then by rows, then with two k-slices).
+        let shapes = [
+            (1, 1, 1),
+            (5, 3, 7),
+            (12, 32, 1),
+            (13, 33, 257),
+            (97, 10, 256),
+            (64, 300, 9),
+            (10, 256, 256),
+            (300, 200, 40),
+            (150, 70, 520),
+        ];
         for isa in isas() {
             for &(m, n, k) in &shapes {
                 for variant in 0..4 {
