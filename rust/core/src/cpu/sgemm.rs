@@ -14,7 +14,9 @@
 //!   row; their results are never stored).
 //! - B is read in place when its rows are contiguous (`csb == 1`), with masked
 //!   loads at the right edge; otherwise a `KC×n` slice is packed into
-//!   contiguous rows first (a transposed B, as in `x @ w.T`).
+//!   tile-wide panels first (a transposed B, as in `x @ w.T`).
+//! - Only products large in every dimension pack both operands (BLIS-style
+//!   MC×KC blocks of A, KC-deep panels of B), for cache locality.
 //! - Tiles are `MR` rows by one or two vectors: one when `n` is at most a vector
 //!   (256×256·256×10 would waste two thirds of a two-vector tile).
 
@@ -77,9 +79,14 @@ impl Isa {
 /// Depth of one pass over C: a B slice of `KC` rows stays in cache while
 /// every tile uses it.
 const KC: usize = 256;
+/// Rows of A packed at a time in big products: 96×256 floats stay in L2.
+const MC: usize = 96;
+/// Products at least this large in every dimension pack both operands.
+const BIG: usize = 256;
 
 thread_local! {
-    static PACK: RefCell<Vec<f32>> = const { RefCell::new(Vec::new()) };
+    /// Packing buffers for A and B, reused across calls.
+    static PACK: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
 }
 
 /// A problem whose pointers may cross threads: each thread writes its own
@@ -119,7 +126,9 @@ pub unsafe fn sgemm(isa: Isa, p: Problem, threads: usize) {
     // thread so a late helper leaves less for the caller.
     let split_rows = p.m >= p.n;
     let (len, unit) = if split_rows { (p.m, isa.mr()) } else { (p.n, 2 * isa.lanes()) };
-    let blocks = (threads * 2).min(len.div_ceil(unit));
+    // Big products repack the other operand per block: one block per thread.
+    let per_thread = if p.m.min(p.n).min(p.k) >= BIG { 1 } else { 2 };
+    let blocks = (threads * per_thread).min(len.div_ceil(unit));
     if threads <= 1 || blocks <= 1 {
         // SAFETY: forwarded from the caller.
         return unsafe { sgemm_block(isa, p) };
@@ -154,41 +163,59 @@ unsafe fn sgemm_block(isa: Isa, p: Problem) {
     let (mr, lanes) = (isa.mr(), isa.lanes());
     let nv = if p.n <= lanes { 1 } else { 2 };
     let nr = nv * lanes;
+    // Big products pack both operands into tile-shaped panels: contiguous
+    // panels keep a tile's working set in L1 whatever the strides (a 2048-wide
+    // row-major B otherwise maps every k row to the same cache sets).
+    let big = p.m >= BIG && p.n >= BIG && p.k >= BIG;
+    let pack_b = big || p.csb != 1;
+    let mc = if big { MC } else { p.m };
     PACK.with(|cell| {
-        let mut packed = cell.borrow_mut();
+        let mut bufs = cell.borrow_mut();
+        let (pa, pb) = &mut *bufs;
         let mut pc = 0;
         loop {
             let kc = KC.min(p.k - pc);
+            // The first k-slice overwrites C, later ones add to it.
+            let add = pc > 0;
             // SAFETY (all pointer offsets below): they stay inside the matrices the
-            // caller described, by the loop bounds.
+            // caller described, by the loop bounds, or inside the packed buffers,
+            // which hold whole zero-padded panels.
             unsafe {
-                // B's slice: rows pc..pc+kc, read in place or packed row-major.
-                let (b, rsb) = if p.csb == 1 {
-                    (p.b.offset(pc as isize * p.rsb), p.rsb)
-                } else {
-                    pack_rows(&mut packed, kc, p.n, p.b.offset(pc as isize * p.rsb), p.rsb, p.csb);
-                    (packed.as_ptr(), p.n as isize)
-                };
-                let a = p.a.offset(pc as isize * p.csa);
-                // The first k-slice overwrites C, later ones add to it.
-                let add = pc > 0;
-                for j in (0..p.n).step_by(nr) {
-                    for i in (0..p.m).step_by(mr) {
-                        let tile = Tile {
-                            c: p.c.offset(i as isize * p.rsc + j as isize * p.csc),
-                            rsc: p.rsc,
-                            csc: p.csc,
-                            m: mr.min(p.m - i),
-                            n: nr.min(p.n - j),
-                            add,
+                if pack_b {
+                    pack(pb, p.n, kc, nr, p.b.offset(pc as isize * p.rsb), p.csb, p.rsb);
+                }
+                for ic in (0..p.m).step_by(mc) {
+                    let m_blk = mc.min(p.m - ic);
+                    let a_blk = p.a.offset(ic as isize * p.rsa + pc as isize * p.csa);
+                    if big {
+                        pack(pa, m_blk, kc, mr, a_blk, p.rsa, p.csa);
+                    }
+                    for j in (0..p.n).step_by(nr) {
+                        let (b, rsb) = if pack_b {
+                            (pb.as_ptr().add(j / nr * kc * nr), nr as isize)
+                        } else {
+                            (p.b.offset(pc as isize * p.rsb).add(j), p.rsb)
                         };
-                        let a = Panel { p: a.offset(i as isize * p.rsa), rs: p.rsa, cs: p.csa, k: kc };
-                        let b = b.add(j);
-                        match (isa, nv) {
-                            (Isa::Avx512, 1) => x86::avx512::<1>(a, b, rsb, tile),
-                            (Isa::Avx512, _) => x86::avx512::<2>(a, b, rsb, tile),
-                            (Isa::Avx2, 1) => x86::avx2::<1>(a, b, rsb, tile),
-                            (Isa::Avx2, _) => x86::avx2::<2>(a, b, rsb, tile),
+                        for i in (0..m_blk).step_by(mr) {
+                            let a = if big {
+                                Panel { p: pa.as_ptr().add(i / mr * kc * mr), rs: 1, cs: mr as isize, k: kc }
+                            } else {
+                                Panel { p: a_blk.offset(i as isize * p.rsa), rs: p.rsa, cs: p.csa, k: kc }
+                            };
+                            let tile = Tile {
+                                c: p.c.offset((ic + i) as isize * p.rsc + j as isize * p.csc),
+                                rsc: p.rsc,
+                                csc: p.csc,
+                                m: mr.min(m_blk - i),
+                                n: nr.min(p.n - j),
+                                add,
+                            };
+                            match (isa, nv) {
+                                (Isa::Avx512, 1) => x86::avx512::<1>(a, b, rsb, tile),
+                                (Isa::Avx512, _) => x86::avx512::<2>(a, b, rsb, tile),
+                                (Isa::Avx2, 1) => x86::avx2::<1>(a, b, rsb, tile),
+                                (Isa::Avx2, _) => x86::avx2::<2>(a, b, rsb, tile),
+                            }
                         }
                     }
                 }
@@ -201,30 +228,35 @@ unsafe fn sgemm_block(isa: Isa, p: Problem) {
     });
 }
 
-/// Copies a `rows×cols` matrix (strides `rs`, `cs`) into `dst`, row-major.
+/// Copies `count` lines of a matrix, each `depth` long (stride `sl` between
+/// lines, `sd` along a line), into panels of `w` lines stored depth-major
+/// (`w` values per depth step), zero-padding the last panel: B's columns for
+/// the kernel's vector loads, or A's rows for its broadcasts.
 ///
 /// # Safety
 /// `src` must address such a matrix.
-unsafe fn pack_rows(dst: &mut Vec<f32>, rows: usize, cols: usize, src: *const f32, rs: isize, cs: isize) {
+unsafe fn pack(dst: &mut Vec<f32>, count: usize, depth: usize, w: usize, src: *const f32, sl: isize, sd: isize) {
+    let panels = count.div_ceil(w);
     dst.clear();
-    dst.resize(rows * cols, 0.0);
-    // Walk the source in its contiguous direction when it has one.
-    if rs.unsigned_abs() < cs.unsigned_abs() {
-        for j in 0..cols {
-            // SAFETY: j < cols.
-            let col = unsafe { src.offset(j as isize * cs) };
-            for i in 0..rows {
-                // SAFETY: i < rows.
-                dst[i * cols + j] = unsafe { *col.offset(i as isize * rs) };
+    dst.resize(panels * w * depth, 0.0);
+    for p in 0..panels {
+        let first = p * w;
+        let lines = w.min(count - first);
+        let out = &mut dst[p * w * depth..(p + 1) * w * depth];
+        // SAFETY: line first + l < count and step d < depth stay inside the matrix.
+        let at = |l: usize, d: usize| unsafe { *src.offset((first + l) as isize * sl + d as isize * sd) };
+        // Walk the source in its contiguous direction.
+        if sl.unsigned_abs() <= sd.unsigned_abs() {
+            for d in 0..depth {
+                for l in 0..lines {
+                    out[d * w + l] = at(l, d);
+                }
             }
-        }
-    } else {
-        for i in 0..rows {
-            // SAFETY: i < rows.
-            let row = unsafe { src.offset(i as isize * rs) };
-            for j in 0..cols {
-                // SAFETY: j < cols.
-                dst[i * cols + j] = unsafe { *row.offset(j as isize * cs) };
+        } else {
+            for l in 0..lines {
+                for d in 0..depth {
+                    out[d * w + l] = at(l, d);
+                }
             }
         }
     }
@@ -449,8 +481,9 @@ mod tests {
     /// plain f64 triple loop.
     #[test]
     fn matches_naive_product() {
-        // (m, n, k): tile and slice edges; the last three are big enough to be
-        // split over threads (by columns, then by rows, then with two k-slices).
+        // (m, n, k): tile and slice edges; the last four are big enough to be
+        // split over threads (by columns, by rows, with two k-slices), and the
+        // last packs both operands.
         let shapes = [
             (1, 1, 1),
             (5, 3, 7),
@@ -461,6 +494,7 @@ mod tests {
             (10, 256, 256),
             (300, 200, 40),
             (150, 70, 520),
+            (260, 300, 270),
         ];
         for isa in isas() {
             for &(m, n, k) in &shapes {
