@@ -8,7 +8,7 @@ import operator
 
 import numpy as np
 import pytest
-from hypothesis import assume, given, strategies as st
+from hypothesis import HealthCheck, assume, given, settings, strategies as st
 
 import _oracle as O
 from _oracle import (ALL_DTYPES, FLOATS, INTS, NUMERIC, Domain, assert_close, assert_mentions,
@@ -294,3 +294,63 @@ def test_bool_products_raise(name, shapes):
 def test_non_tensor_argument_raises_type_error(name):
     with pytest.raises(TypeError):
         getattr(torch, name)(torch.ones(2, 2), "abc")
+
+
+# --- the f32 kernels (NOTE [Own sgemm]) at their tile, slice and thread edges ---
+
+KERNEL_SIDES = st.sampled_from([1, 2, 7, 11, 12, 13, 16, 17, 31, 32, 33, 65, 97, 130, 257])
+
+
+@pytest.fixture(params=[1, 2], ids=["1thread", "2threads"])
+def threads(request):
+    old = torch.get_num_threads()
+    torch.set_num_threads(request.param)
+    yield request.param
+    torch.set_num_threads(old)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])  # the thread count holds for every example
+@given(data=st.data())
+def test_float32_kernel_edges(data, threads):
+    """Sizes around the 12×32 / 6×16 tiles, the 256-deep k slices and the thread
+    splits, on strided, transposed and reversed operands."""
+    n, k, m = data.draw(KERNEL_SIDES, "n"), data.draw(KERNEL_SIDES, "k"), data.draw(KERNEL_SIDES, "m")
+    a = data.draw(O.operands("float32", (n, k), VALS), label="a")
+    b = data.draw(O.operands("float32", (k, m), VALS), label="b")
+    r = a.tensor() @ b.tensor()
+    rtol, atol = mm_tol("float32", a.array, b.array, k)
+    assert_close(r, mm_expected(a.array, b.array, "float32"), dtype="float32", rtol=rtol, atol=atol,
+                 msg=f"{n}x{k}x{m} {a.layout} {b.layout} threads={threads}")
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "a.T", "b.T", "flipped"])
+def test_float32_big_products_pack(layout, threads):
+    """At least 256 in every dimension: both operands are packed into panels."""
+    g = np.random.default_rng(7)
+    an = g.standard_normal((300, 270)).astype(np.float32)
+    bn = g.standard_normal((270, 260)).astype(np.float32)
+    if layout == "a.T":
+        a = torch.tensor(np.ascontiguousarray(an.T)).t()
+        b = torch.tensor(bn)
+    elif layout == "b.T":
+        a, b = torch.tensor(an), torch.tensor(np.ascontiguousarray(bn.T)).t()
+    elif layout == "flipped":
+        a = torch.tensor(an[::-1].copy()).flip(0)
+        b = torch.tensor(bn[:, ::-1].copy()).flip(1)
+    else:
+        a, b = torch.tensor(an), torch.tensor(bn)
+    want = an.astype(np.float64) @ bn.astype(np.float64)
+    np.testing.assert_allclose((a @ b).numpy(), want, rtol=1e-4, atol=1e-3)
+
+
+def test_batched_small_products_split_over_threads(threads):
+    """Many products below the split threshold run one per thread."""
+    g = np.random.default_rng(3)
+    an = g.standard_normal((37, 9, 20)).astype(np.float32)
+    bn = g.standard_normal((20, 11)).astype(np.float32)
+    want = an.astype(np.float64) @ bn.astype(np.float64)
+    np.testing.assert_allclose((torch.tensor(an) @ torch.tensor(bn)).numpy(), want, rtol=1e-5, atol=1e-4)
+    # float64 goes through the gemm crate, split by rows.
+    big = g.standard_normal((200, 150))
+    np.testing.assert_allclose((torch.tensor(big) @ torch.tensor(big.T)).numpy(), big @ big.T, rtol=1e-12,
+                               atol=1e-10)

@@ -102,7 +102,7 @@ fn helper_loop(pool: &'static Pool, index: usize) {
         while pool.epoch.load(SeqCst) == seen {
             std::hint::spin_loop();
             spins += 1;
-            if spins % 64 == 0 && since.elapsed() > SPIN {
+            if spins.is_multiple_of(64) && since.elapsed() > SPIN {
                 let mut guard = pool.lock.lock().unwrap_or_else(|e| e.into_inner());
                 pool.sleeping.fetch_add(1, SeqCst);
                 while pool.epoch.load(SeqCst) == seen {
