@@ -354,3 +354,23 @@ def test_batched_small_products_split_over_threads(threads):
     big = g.standard_normal((200, 150))
     np.testing.assert_allclose((torch.tensor(big) @ torch.tensor(big.T)).numpy(), big @ big.T, rtol=1e-12,
                                atol=1e-10)
+
+
+def test_concurrent_products_from_python_threads():
+    """Python threads release the GIL in big products; a busy pool makes the
+    second caller run alone, and every result is still right."""
+    from concurrent.futures import ThreadPoolExecutor
+    g = np.random.default_rng(11)
+    pairs = [(g.standard_normal((200, 180)).astype(np.float32), g.standard_normal((180, 190)).astype(np.float32))
+             for _ in range(8)]
+
+    def run(pair):
+        a, b = pair
+        return [(torch.tensor(a) @ torch.tensor(b)).numpy() for _ in range(5)]
+
+    with ThreadPoolExecutor(4) as ex:
+        results = list(ex.map(run, pairs))
+    for (a, b), got in zip(pairs, results):
+        want = a.astype(np.float64) @ b.astype(np.float64)
+        for r in got:
+            np.testing.assert_allclose(r, want, rtol=1e-4, atol=1e-3)
