@@ -129,6 +129,22 @@ def test_grad_fn_names(expr, name):
     assert r.grad_fn.name() == name
 
 
+# In-place ops on a non-leaf: names reported by reference PyTorch.
+INPLACE_GRAD_FN_NAMES = [
+    ("y[0] = 5.0", "CopySlices"), ("y[1:] = x[:2]", "CopySlices"),
+    ("y[torch.tensor([0, 2])] = 5.0", "IndexPutBackward0"), ("y.copy_(x * 3)", "CopyBackwards"),
+    ("y.fill_(2.0)", "FillBackward0"), ("y.zero_()", "ZeroBackward0"),
+]
+
+
+@pytest.mark.parametrize("stmt,name", INPLACE_GRAD_FN_NAMES, ids=[e for e, _ in INPLACE_GRAD_FN_NAMES])
+def test_inplace_grad_fn_names(stmt, name):
+    x = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)
+    y = x * 1
+    exec(stmt)
+    assert y.grad_fn.name() == name
+
+
 @pytest.mark.xfail(reason="rtensor has one grad_fn class (rtensor.autograd.Node); grad_fn.name() gives the node name", strict=True)
 def test_grad_fn_type_names():
     # PyTorch: each node kind is its own class, named like the node

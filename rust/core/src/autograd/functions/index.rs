@@ -106,7 +106,16 @@ pub fn index_put_named(y: &Var, items: Vec<IndexItem>, v: VArg, op: &str) -> Res
     let shape = y.data.shape().to_vec();
     let v_shape: Vec<usize> = v.var().map(|t| t.data.shape().to_vec()).unwrap_or_default();
     let snap = Var { data: y.data.clone(), meta: y.meta.clone() };
-    let out = record1("IndexPutBackward0", &[Some(&snap), v.var()], r, vec![], move |g, n| {
+    // PyTorch's node names: basic-index assignment is a view plus `copy_`
+    // (CopySlices), advanced indexing is `index_put_`.
+    let node = match op {
+        "copy_" => "CopyBackwards",
+        "fill_" => "FillBackward0",
+        "zero_" => "ZeroBackward0",
+        _ if items.iter().any(|i| matches!(i, IndexItem::Tensor(_))) => "IndexPutBackward0",
+        _ => "CopySlices",
+    };
+    let out = record1(node, &[Some(&snap), v.var()], r, vec![], move |g, n| {
         let gy = grad_for(&n.next[0], || {
             let keep = ops::creation::full(&shape, Scalar::Int(1), g.data.dtype());
             ix::index_put(&keep, &items, ops::Arg::S(Scalar::Int(0)))?;
