@@ -145,7 +145,6 @@ def test_inplace_grad_fn_names(stmt, name):
     assert y.grad_fn.name() == name
 
 
-@pytest.mark.xfail(reason="rtensor has one grad_fn class (rtensor.autograd.Node); grad_fn.name() gives the node name", strict=True)
 def test_grad_fn_type_names():
     # PyTorch: each node kind is its own class, named like the node
     x = torch.tensor([0.5, 1.0, 2.0], requires_grad=True)
@@ -921,3 +920,13 @@ def test_graph_is_freed_after_backward():
     del loss
     gc.collect()
     assert ref() is None
+
+
+def test_grad_fn_classes_are_node_subclasses():
+    x = torch.tensor([0.5, 1.0], requires_grad=True)
+    a, b = (x + 1).grad_fn, (x + 2).grad_fn
+    assert type(a) is type(b)  # one class per node name, made once
+    assert isinstance(a, torch.autograd.Node)
+    assert repr(a).startswith("<AddBackward0 object at 0x")
+    with pytest.raises(TypeError):
+        type(a)(1)  # only rtensor makes nodes

@@ -5,7 +5,7 @@ use crate::call::{to_py, IntoPyResult};
 use crate::tensor::{wrap_var, PyTensor};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
+use pyo3::types::{PyDict, PyTuple};
 use rtensor_core::autograd::node::{hook_id, PreHook};
 use rtensor_core::autograd::{self as ag, engine, Meta, Node, Var};
 use std::sync::{Arc, Weak};
@@ -42,14 +42,44 @@ fn node_hook(node: &Arc<Node>, nr: usize, retain: bool, f: rtensor_core::autogra
     HookHandle { id, node: Arc::downgrade(node), meta: Weak::new() }
 }
 
-/// A node of the backward graph, as `tensor.grad_fn` shows it.
-#[pyclass(name = "Node", module = "rtensor.autograd", frozen)]
+/// A node of the backward graph, as `tensor.grad_fn` shows it. Each node
+/// name gets its own subclass (`type(y.grad_fn).__name__ == "AddBackward0"`,
+/// as in PyTorch), made on first use by [`node_object`].
+#[pyclass(name = "Node", module = "rtensor.autograd", frozen, subclass)]
 pub struct PyNode {
     pub node: Arc<Node>,
 }
 
+/// What a `Node` subclass is constructed from: only [`node_object`] makes one.
+#[pyclass(module = "rtensor._C", frozen)]
+pub struct NodeRef(Arc<Node>);
+
+/// The Python object for `node`: an instance of the subclass named after it.
+pub fn node_object(py: Python<'_>, node: Arc<Node>) -> PyResult<Py<PyAny>> {
+    static CLASSES: pyo3::sync::PyOnceLock<Py<PyDict>> = pyo3::sync::PyOnceLock::new();
+    let classes = CLASSES.get_or_init(py, || PyDict::new(py).unbind()).bind(py);
+    let cls = match classes.get_item(node.name.as_str())? {
+        Some(cls) => cls,
+        None => {
+            let ns = PyDict::new(py);
+            // No __dict__: the subclass only renames the type.
+            ns.set_item("__slots__", PyTuple::empty(py))?;
+            ns.set_item("__module__", "rtensor.autograd")?;
+            let bases = PyTuple::new(py, [py.get_type::<PyNode>()])?;
+            let cls = py.get_type::<pyo3::types::PyType>().call1((node.name.as_str(), bases, ns))?;
+            classes.set_item(node.name.as_str(), &cls)?;
+            cls
+        }
+    };
+    Ok(cls.call1((NodeRef(node),))?.unbind())
+}
+
 #[pymethods]
 impl PyNode {
+    #[new]
+    fn py_new(r: PyRef<'_, NodeRef>) -> Self {
+        PyNode { node: r.0.clone() }
+    }
     fn name(&self) -> String {
         self.node.name.clone()
     }
@@ -68,10 +98,7 @@ impl PyNode {
             .map(|(_, e)| match e {
                 Some(e) => PyTuple::new(
                     py,
-                    [
-                        Py::new(py, PyNode { node: e.node.clone() })?.into_any(),
-                        e.input_nr.into_pyobject(py)?.into_any().unbind(),
-                    ],
+                    [node_object(py, e.node.clone())?, e.input_nr.into_pyobject(py)?.into_any().unbind()],
                 ),
                 None => PyTuple::new(py, [py.None(), 0i64.into_pyobject(py)?.into_any().unbind()]),
             })
@@ -254,8 +281,8 @@ pub fn note_location(py: Python<'_>) {
 #[pymethods]
 impl PyTensor {
     #[getter]
-    fn grad_fn(&self, py: Python<'_>) -> PyResult<Option<Py<PyNode>>> {
-        self.var().grad_fn().map(|(node, _)| Py::new(py, PyNode { node })).transpose()
+    fn grad_fn(&self, py: Python<'_>) -> PyResult<Option<Py<PyAny>>> {
+        self.var().grad_fn().map(|(node, _)| node_object(py, node)).transpose()
     }
     /// The same Python object on every access while the gradient is the same
     /// tensor (PyTorch users compare `x.grad is x.grad`, and hold on to it).

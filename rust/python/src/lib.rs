@@ -24,6 +24,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<functions::PyGenerator>()?;
     m.add_class::<numpy::StorageOwner>()?;
     m.add_class::<autograd::PyNode>()?;
+    m.add_class::<autograd::NodeRef>()?;
     m.add_class::<autograd::HookHandle>()?;
     for &dt in rtensor_core::dtype::ALL_DTYPES.iter() {
         m.add(dt.name(), types::dtype_obj(py, dt))?;
