@@ -204,6 +204,18 @@ mod tests {
     }
 
     #[test]
+    fn nested_jobs_run_inline() {
+        // A kernel called from inside a job finds the pool busy and runs alone.
+        let count = AtomicUsize::new(0);
+        for_each_index(8, |_| {
+            for_each_index(8, |_| {
+                count.fetch_add(1, SeqCst);
+            })
+        });
+        assert_eq!(count.load(SeqCst), 64);
+    }
+
+    #[test]
     fn panics_reach_the_caller() {
         let r = catch_unwind(|| for_each_index(64, |i| assert!(i != 37, "boom")));
         assert!(r.is_err());
