@@ -320,118 +320,183 @@ mod x86 {
     use super::{Panel, Tile};
     use std::arch::x86_64::*;
 
-    /// A 12 × (16·NV) tile: 12·NV zmm accumulators, NV loads of B and 12
-    /// broadcasts of A per k. Lanes past `t.n` are masked off B's loads.
-    ///
-    /// # Safety
-    /// AVX-512F must be available. `a` is a panel of at least `t.m` real rows;
-    /// `b` addresses `a.k` rows (stride `rsb`) of at least `t.n` contiguous values.
-    #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn avx512<const NV: usize>(a: Panel, b: *const f32, rsb: isize, t: Tile) {
-        const MR: usize = 12;
-        const L: usize = 16;
-        let mask: [__mmask16; NV] = std::array::from_fn(|v| {
-            let real = t.n.saturating_sub(v * L).min(L);
-            ((1u32 << real) - 1) as __mmask16
-        });
-        // SAFETY: rows are clamped to real ones.
-        let rows: [*const f32; MR] = std::array::from_fn(|i| unsafe { a.row(i, t.m) });
-        let mut acc = [[_mm512_setzero_ps(); NV]; MR];
-        for kk in 0..a.k as isize {
-            // SAFETY: kk < a.k; masked-off lanes are neither read nor faulted on.
-            unsafe {
-                let bk = b.offset(kk * rsb);
-                let bv: [__m512; NV] = std::array::from_fn(|v| _mm512_maskz_loadu_ps(mask[v], bk.add(v * L)));
-                let off = kk * a.cs;
-                for i in 0..MR {
-                    let ai = _mm512_set1_ps(*rows[i].offset(off));
-                    for v in 0..NV {
-                        acc[i][v] = _mm512_fmadd_ps(ai, bv[v], acc[i][v]);
-                    }
-                }
-            }
+    /// What the kernel needs from a SIMD register type. Every method is
+    /// `inline(always)` so that it lands inside a `target_feature` wrapper
+    /// below and its intrinsics inline there. Methods are unsafe: callers must
+    /// run where the ISA is enabled.
+    trait Vector: Copy {
+        const LANES: usize;
+        /// Which lanes are real: a bit mask or a lane mask, per ISA.
+        type Mask: Copy;
+        unsafe fn zero() -> Self;
+        unsafe fn splat(x: f32) -> Self;
+        unsafe fn fmadd(a: Self, b: Self, c: Self) -> Self;
+        unsafe fn add(a: Self, b: Self) -> Self;
+        unsafe fn mask(real: usize) -> Self::Mask;
+        /// Masked-off lanes read as zero and are neither read nor faulted on.
+        unsafe fn load(p: *const f32, m: Self::Mask) -> Self;
+        unsafe fn store(p: *mut f32, m: Self::Mask, v: Self);
+        unsafe fn store_all(p: *mut f32, v: Self);
+    }
+
+    impl Vector for __m512 {
+        const LANES: usize = 16;
+        type Mask = __mmask16;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            // SAFETY: only called inside a wrapper that enables this ISA.
+            unsafe { _mm512_setzero_ps() }
         }
-        if t.m == MR && t.csc == 1 {
-            for (i, row) in acc.iter().enumerate() {
-                // SAFETY: row i of the tile holds t.n contiguous values; masked lanes
-                // are not touched.
-                unsafe {
-                    let p = t.c.offset(i as isize * t.rsc);
-                    for v in 0..NV {
-                        let mut x = row[v];
-                        if t.add {
-                            x = _mm512_add_ps(x, _mm512_maskz_loadu_ps(mask[v], p.add(v * L)));
-                        }
-                        _mm512_mask_storeu_ps(p.add(v * L), mask[v], x);
-                    }
-                }
-            }
-        } else {
-            let mut buf = [[0f32; L]; 2 * MR];
-            for (i, row) in acc.iter().enumerate() {
-                for v in 0..NV {
-                    // SAFETY: buf has room for MR rows of NV vectors.
-                    unsafe { _mm512_storeu_ps(buf[i * NV + v].as_mut_ptr(), row[v]) };
-                }
-            }
-            // SAFETY: forwarded from the caller.
-            unsafe { t.store_scalar(buf.as_flattened(), NV * L) };
+        #[inline(always)]
+        unsafe fn splat(x: f32) -> Self {
+            // SAFETY: only called inside a wrapper that enables this ISA.
+            unsafe { _mm512_set1_ps(x) }
+        }
+        #[inline(always)]
+        unsafe fn fmadd(a: Self, b: Self, c: Self) -> Self {
+            // SAFETY: only called inside a wrapper that enables this ISA.
+            unsafe { _mm512_fmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        unsafe fn add(a: Self, b: Self) -> Self {
+            // SAFETY: only called inside a wrapper that enables this ISA.
+            unsafe { _mm512_add_ps(a, b) }
+        }
+        #[inline(always)]
+        unsafe fn mask(real: usize) -> __mmask16 {
+            ((1u32 << real.min(16)) - 1) as __mmask16
+        }
+        #[inline(always)]
+        unsafe fn load(p: *const f32, m: __mmask16) -> Self {
+            // SAFETY: the caller vouches for the unmasked lanes.
+            unsafe { _mm512_maskz_loadu_ps(m, p) }
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut f32, m: __mmask16, v: Self) {
+            // SAFETY: as for `load`.
+            unsafe { _mm512_mask_storeu_ps(p, m, v) }
+        }
+        #[inline(always)]
+        unsafe fn store_all(p: *mut f32, v: Self) {
+            // SAFETY: the caller vouches for 16 values at p.
+            unsafe { _mm512_storeu_ps(p, v) }
         }
     }
 
-    /// A 6 × (8·NV) tile with AVX2 and FMA; the same plan with 8-lane vectors.
-    ///
-    /// # Safety
-    /// As [`avx512`], with AVX2 and FMA available.
-    #[target_feature(enable = "avx2,fma")]
-    pub(super) unsafe fn avx2<const NV: usize>(a: Panel, b: *const f32, rsb: isize, t: Tile) {
-        const MR: usize = 6;
-        const L: usize = 8;
-        let mask: [__m256i; NV] = std::array::from_fn(|v| {
-            let real = t.n.saturating_sub(v * L).min(L) as i32;
-            _mm256_cmpgt_epi32(_mm256_set1_epi32(real), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
-        });
-        // SAFETY: rows are clamped to real ones.
-        let rows: [*const f32; MR] = std::array::from_fn(|i| unsafe { a.row(i, t.m) });
-        let mut acc = [[_mm256_setzero_ps(); NV]; MR];
-        for kk in 0..a.k as isize {
-            // SAFETY: kk < a.k; masked-off lanes are neither read nor faulted on.
+    impl Vector for __m256 {
+        const LANES: usize = 8;
+        type Mask = __m256i;
+        #[inline(always)]
+        unsafe fn zero() -> Self {
+            // SAFETY: only called inside a wrapper that enables this ISA.
+            unsafe { _mm256_setzero_ps() }
+        }
+        #[inline(always)]
+        unsafe fn splat(x: f32) -> Self {
+            // SAFETY: only called inside a wrapper that enables this ISA.
+            unsafe { _mm256_set1_ps(x) }
+        }
+        #[inline(always)]
+        unsafe fn fmadd(a: Self, b: Self, c: Self) -> Self {
+            // SAFETY: only called inside a wrapper that enables this ISA.
+            unsafe { _mm256_fmadd_ps(a, b, c) }
+        }
+        #[inline(always)]
+        unsafe fn add(a: Self, b: Self) -> Self {
+            // SAFETY: only called inside a wrapper that enables this ISA.
+            unsafe { _mm256_add_ps(a, b) }
+        }
+        #[inline(always)]
+        unsafe fn mask(real: usize) -> __m256i {
+            // SAFETY: only called inside a wrapper that enables this ISA.
             unsafe {
-                let bk = b.offset(kk * rsb);
-                let bv: [__m256; NV] = std::array::from_fn(|v| _mm256_maskload_ps(bk.add(v * L), mask[v]));
-                let off = kk * a.cs;
-                for i in 0..MR {
-                    let ai = _mm256_set1_ps(*rows[i].offset(off));
-                    for v in 0..NV {
-                        acc[i][v] = _mm256_fmadd_ps(ai, bv[v], acc[i][v]);
-                    }
-                }
+                _mm256_cmpgt_epi32(_mm256_set1_epi32(real.min(8) as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
             }
         }
-        if t.m == MR && t.csc == 1 {
-            for (i, row) in acc.iter().enumerate() {
-                // SAFETY: as in `avx512`.
-                unsafe {
-                    let p = t.c.offset(i as isize * t.rsc);
+        #[inline(always)]
+        unsafe fn load(p: *const f32, m: __m256i) -> Self {
+            // SAFETY: the caller vouches for the unmasked lanes.
+            unsafe { _mm256_maskload_ps(p, m) }
+        }
+        #[inline(always)]
+        unsafe fn store(p: *mut f32, m: __m256i, v: Self) {
+            // SAFETY: as for `load`.
+            unsafe { _mm256_maskstore_ps(p, m, v) }
+        }
+        #[inline(always)]
+        unsafe fn store_all(p: *mut f32, v: Self) {
+            // SAFETY: the caller vouches for 8 values at p.
+            unsafe { _mm256_storeu_ps(p, v) }
+        }
+    }
+
+    /// 12 × (16·NV) tiles: 12·NV zmm accumulators.
+    ///
+    /// # Safety
+    /// AVX-512F must be available; otherwise as [`kernel`].
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn avx512<const NV: usize>(a: Panel, b: *const f32, rsb: isize, t: Tile) {
+        // SAFETY: forwarded.
+        unsafe { kernel::<__m512, 12, NV>(a, b, rsb, t) }
+    }
+
+    /// 6 × (8·NV) tiles: 6·NV ymm accumulators.
+    ///
+    /// # Safety
+    /// AVX2 and FMA must be available; otherwise as [`kernel`].
+    #[target_feature(enable = "avx2,fma")]
+    pub(super) unsafe fn avx2<const NV: usize>(a: Panel, b: *const f32, rsb: isize, t: Tile) {
+        // SAFETY: forwarded.
+        unsafe { kernel::<__m256, 6, NV>(a, b, rsb, t) }
+    }
+
+    /// One MR × (LANES·NV) tile of C: NV loads of B and MR broadcasts of A per
+    /// k, MR·NV fused multiply-adds. Lanes past `t.n` are masked off.
+    ///
+    /// # Safety
+    /// `V`'s instructions must be available. `a` is a panel of at least `t.m`
+    /// real rows; `b` addresses `a.k` rows (stride `rsb`) of at least `t.n`
+    /// contiguous values.
+    #[inline(always)]
+    unsafe fn kernel<V: Vector, const MR: usize, const NV: usize>(a: Panel, b: *const f32, rsb: isize, t: Tile) {
+        // SAFETY (whole body): intrinsics are available by the contract; every
+        // pointer stays inside the panel, B's rows or the tile, and masked-off
+        // lanes are never touched.
+        unsafe {
+            let mask: [V::Mask; NV] = std::array::from_fn(|v| V::mask(t.n.saturating_sub(v * V::LANES)));
+            let rows: [*const f32; MR] = std::array::from_fn(|i| a.row(i, t.m));
+            let mut acc = [[V::zero(); NV]; MR];
+            for kk in 0..a.k as isize {
+                let bk = b.offset(kk * rsb);
+                let bv: [V; NV] = std::array::from_fn(|v| V::load(bk.add(v * V::LANES), mask[v]));
+                let off = kk * a.cs;
+                for i in 0..MR {
+                    let ai = V::splat(*rows[i].offset(off));
                     for v in 0..NV {
-                        let mut x = row[v];
-                        if t.add {
-                            x = _mm256_add_ps(x, _mm256_maskload_ps(p.add(v * L), mask[v]));
-                        }
-                        _mm256_maskstore_ps(p.add(v * L), mask[v], x);
+                        acc[i][v] = V::fmadd(ai, bv[v], acc[i][v]);
                     }
                 }
             }
-        } else {
-            let mut buf = [[0f32; L]; 2 * MR];
-            for (i, row) in acc.iter().enumerate() {
-                for v in 0..NV {
-                    // SAFETY: buf has room for MR rows of NV vectors.
-                    unsafe { _mm256_storeu_ps(buf[i * NV + v].as_mut_ptr(), row[v]) };
+            if t.m == MR && t.csc == 1 {
+                for (i, row) in acc.iter().enumerate() {
+                    let p = t.c.offset(i as isize * t.rsc);
+                    for v in 0..NV {
+                        let q = p.add(v * V::LANES);
+                        let x = if t.add { V::add(row[v], V::load(q, mask[v])) } else { row[v] };
+                        V::store(q, mask[v], x);
+                    }
                 }
+            } else {
+                // Partial rows or a strided C: through a buffer, one value at a time.
+                let mut buf = [0f32; 12 * 2 * 16];
+                let nr = NV * V::LANES;
+                for (i, row) in acc.iter().enumerate() {
+                    for v in 0..NV {
+                        V::store_all(buf.as_mut_ptr().add(i * nr + v * V::LANES), row[v]);
+                    }
+                }
+                t.store_scalar(&buf, nr);
             }
-            // SAFETY: forwarded from the caller.
-            unsafe { t.store_scalar(buf.as_flattened(), NV * L) };
         }
     }
 }
