@@ -930,3 +930,62 @@ def test_grad_fn_classes_are_node_subclasses():
     assert repr(a).startswith("<AddBackward0 object at 0x")
     with pytest.raises(TypeError):
         type(a)(1)  # only rtensor makes nodes
+
+
+# NOTE [Untracked views]: views of tensors that do not require grad, written in
+# place with values that do. Expected values are hand-worked (and match PyTorch).
+
+def test_write_through_view_of_plain_tensor_builds_copyslices():
+    K = torch.tensor([1.0, 2.0], requires_grad=True)
+    Y = torch.zeros(2, 2)
+    Y[0][1] = (K * 3).sum()          # getitem view, then setitem on it
+    assert Y.requires_grad and Y.grad_fn.name() == "CopySlices"
+    Y[1].copy_(K)                    # copy_ into a row view
+    Y.sum().backward()
+    np.testing.assert_array_equal(K.grad.numpy(), [4.0, 4.0])   # 3 from the sum, 1 from the copy
+    np.testing.assert_array_equal(Y.detach().numpy(), [[0.0, 9.0], [1.0, 2.0]])
+
+
+def test_corr2d_from_scratch_with_chained_indexing():
+    # D2L's corr2d, written with Y[i][j] instead of Y[i, j]
+    X = torch.arange(9.0).reshape(3, 3)
+    K = torch.tensor([[0.0, 1.0], [2.0, 3.0]], requires_grad=True)
+    Y = torch.zeros(2, 2)
+    for i in range(2):
+        for j in range(2):
+            Y[i][j] = (X[i:i + 2, j:j + 2] * K).sum()
+    np.testing.assert_array_equal(Y.detach().numpy(), [[19.0, 25.0], [37.0, 43.0]])
+    Y.sum().backward()
+    # dY.sum/dK[a, b] = sum of X over the four windows shifted by (a, b)
+    np.testing.assert_array_equal(K.grad.numpy(), [[8.0, 12.0], [20.0, 24.0]])
+
+
+def test_inplace_add_through_transposed_view_of_plain_tensor():
+    x = torch.zeros(3, 4)
+    w = torch.arange(3.0, requires_grad=True)
+    x.t()[1].add_(w * 2)
+    assert x.grad_fn is not None
+    (x * torch.arange(12.0).reshape(3, 4)).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [2.0, 10.0, 18.0])   # 2 * x-weights at column 1
+
+
+def test_untracked_view_writes_stay_plain_without_grad():
+    w = torch.ones(2, requires_grad=True)
+    Y = torch.zeros(2, 2)
+    with torch.no_grad():
+        Y[0][0:2] = w
+    assert not Y.requires_grad and Y.grad_fn is None
+    Y[1][0:2] = torch.ones(2)        # value without grad: nothing to record
+    assert not Y.requires_grad
+
+
+def test_base_attribute():
+    x = torch.arange(12.0).reshape(3, 4)
+    assert x._base is not None       # reshape of a contiguous arange is a view
+    y = torch.zeros(3, 4)
+    assert y._base is None and not y._is_view()
+    assert y.view(12)._base is y and y[0]._base is y and y.t()._base is y
+    assert y[0][1:]._base is y       # the root of a chain of views
+    assert y[torch.tensor([0, 2])]._base is None   # advanced indexing copies
+    assert y.t().reshape(12)._base is None          # a reshape that has to copy
+    assert all(p._base is y for p in y.unbind(0))

@@ -67,6 +67,8 @@ class Tensor:
     nbytes: int
     requires_grad: bool
     is_leaf: bool
+    _base: Optional["Tensor"]
+    def _is_view(self) -> bool: ...
     grad_fn: Any
     data: "Tensor"
     T: "Tensor"

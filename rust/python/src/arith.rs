@@ -47,6 +47,7 @@ fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bo
 fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) -> PyResult<()> {
     let py = slf.py();
     let o = var_arg(op.name(), other)?;
+    crate::tensor::track_view_for_write(slf, o.varg().var().is_some_and(|x| x.requires_grad()))?;
     let v = slf.borrow().var();
     note_location(py);
     let r = run(py, v.data.numel(), || F::binary_(op, &v, o.varg()))?;

@@ -603,8 +603,9 @@ pub fn can_cast(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
 /// `x[:] = src` style copy with broadcasting and casting (`Tensor.copy_`).
 #[pyfunction]
 pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-    let d = dst.borrow().var();
     let s = crate::convert::var_arg("copy_", src)?;
+    crate::tensor::track_view_for_write(dst, s.varg().var().is_some_and(|x| x.requires_grad()))?;
+    let d = dst.borrow().var();
     if !rtensor_core::autograd::functions::needs_grad(&[Some(&d), s.varg().var()]) {
         run(py, d.data.numel(), || ops::assign("copy_", &d.data, s.varg().arg()))?;
         return Ok(dst.clone().unbind());
@@ -624,8 +625,9 @@ pub fn fill_(
     value: &Bound<'_, PyAny>,
     name: &str,
 ) -> PyResult<Py<PyTensor>> {
-    let d = dst.borrow().var();
     let s = crate::convert::var_arg(name, value)?;
+    crate::tensor::track_view_for_write(dst, s.varg().var().is_some_and(|x| x.requires_grad()))?;
+    let d = dst.borrow().var();
     let r = run(py, d.data.numel(), || F::index_put_named(&d, vec![ops::index::IndexItem::Ellipsis], s.varg(), name))?;
     dst.borrow_mut().meta = r.meta;
     Ok(dst.clone().unbind())

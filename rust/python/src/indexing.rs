@@ -2,7 +2,7 @@
 
 use crate::call::{run, IntoPyResult};
 use crate::convert::{arg_or_err, tensor_arg, var_arg, var_of, VarArg};
-use crate::tensor::{wrap, wrap_var, PyTensor};
+use crate::tensor::{link_view, new_view, track_view_for_write, wrap, wrap_var, PyTensor};
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyEllipsis, PyInt, PyList, PyNone, PyRange, PySlice, PyTuple};
@@ -123,21 +123,16 @@ fn basic_fast(t: &rtensor_core::Tensor, key: &Bound<'_, PyAny>) -> Option<PyResu
 
 #[pymethods]
 impl PyTensor {
-    fn __getitem__(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
-        if self.meta.is_none() {
-            if let Some(r) = basic_fast(&self.t, key) {
-                return wrap(py, r?);
+    fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        // The hot path (ints and slices, no autograd) builds the view whole.
+        if me.meta.is_none() {
+            if let Some(r) = basic_fast(&me.t, key) {
+                return new_view(slf, &me, r?);
             }
         }
-        let items = parse_key(py, key)?;
-        if self.meta.is_some() {
-            let v = self.var();
-            return wrap_var(py, run(py, v.data.numel(), || F::index(&v, items.to_vec()))?);
-        }
-        let t = &self.t;
-        let advanced = items.iter().any(|i| matches!(i, IndexItem::Tensor(_)));
-        let r = if advanced { run(py, t.numel(), || ix::index(t, &items))? } else { ix::index(t, &items).py()? };
-        wrap(py, r)
+        let out = me.getitem(slf.py(), key)?;
+        link_view(slf, &me, out)
     }
 
     fn __setitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
@@ -149,11 +144,26 @@ impl PyTensor {
         } else {
             var_arg("__setitem__", value)?
         };
+        track_view_for_write(slf, v.varg().var().is_some_and(|x| x.requires_grad()))?;
         let me = slf.borrow().var();
         crate::autograd::note_location(py);
         let r = run(py, me.data.numel(), || F::index_put_(&me, items.to_vec(), v.varg()))?;
         slf.borrow_mut().meta = r.meta;
         Ok(())
+    }
+}
+
+impl PyTensor {
+    fn getitem(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+        let items = parse_key(py, key)?;
+        if self.meta.is_some() {
+            let v = self.var();
+            return wrap_var(py, run(py, v.data.numel(), || F::index(&v, items.to_vec()))?);
+        }
+        let t = &self.t;
+        let advanced = items.iter().any(|i| matches!(i, IndexItem::Tensor(_)));
+        let r = if advanced { run(py, t.numel(), || ix::index(t, &items))? } else { ix::index(t, &items).py()? };
+        wrap(py, r)
     }
 }
 

@@ -22,11 +22,14 @@ pub struct PyTensor {
     pub meta: Option<Arc<Meta>>,
     /// The Python object last returned by `.grad` (see `get_grad`).
     pub grad_cache: Option<Py<PyTensor>>,
+    /// For a view, the tensor it views (the root of a chain of views), as
+    /// PyTorch's `_base`. See NOTE [Untracked views].
+    pub base: Option<Py<PyTensor>>,
 }
 
 impl PyTensor {
     pub fn new(t: Tensor) -> PyTensor {
-        PyTensor { t, meta: None, grad_cache: None }
+        PyTensor { t, meta: None, grad_cache: None, base: None }
     }
     /// The tensor as autograd sees it (cheap: two reference-count bumps).
     pub fn var(&self) -> Var {
@@ -44,7 +47,69 @@ pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyTensor>> {
 
 /// Wraps a Var (data and autograd history) in a new Python object.
 pub fn wrap_var(py: Python<'_>, v: Var) -> PyResult<Py<PyTensor>> {
-    Py::new(py, PyTensor { t: v.data, meta: v.meta, grad_cache: None })
+    Py::new(py, PyTensor { t: v.data, meta: v.meta, grad_cache: None, base: None })
+}
+
+/// Records that `out` (just made from `slf`, borrowed as `me`) is a view of
+/// it, when it shares `slf`'s storage (`reshape` may copy); returns `out`.
+pub fn link_view(slf: &Bound<'_, PyTensor>, me: &PyTensor, out: Py<PyTensor>) -> PyResult<Py<PyTensor>> {
+    let py = slf.py();
+    let mut o = out.bind(py).borrow_mut();
+    if Arc::ptr_eq(me.t.storage(), o.t.storage()) {
+        o.base = Some(view_root(slf, me));
+    }
+    drop(o);
+    Ok(out)
+}
+
+/// A new Python tensor for `t`, a view of `slf` made without autograd.
+pub fn new_view(slf: &Bound<'_, PyTensor>, me: &PyTensor, t: Tensor) -> PyResult<Py<PyTensor>> {
+    Py::new(slf.py(), PyTensor { t, meta: None, grad_cache: None, base: Some(view_root(slf, me)) })
+}
+
+/// What a view of `slf` records as its `_base`: the root of `slf`'s views.
+pub fn view_root(slf: &Bound<'_, PyTensor>, me: &PyTensor) -> Py<PyTensor> {
+    match &me.base {
+        Some(b) => b.clone_ref(slf.py()),
+        None => slf.clone().unbind(),
+    }
+}
+
+/// Before `slf` is written in place with a value that requires grad: if `slf`
+/// is a view autograd does not know as one (made while its base did not
+/// require grad), link it to its base now, so the write gives the base a
+/// `CopySlices` history as in PyTorch (NOTE [Untracked views]).
+pub fn track_view_for_write(slf: &Bound<'_, PyTensor>, value_requires_grad: bool) -> PyResult<()> {
+    if !value_requires_grad || !rtensor_core::autograd::is_grad_enabled() {
+        return Ok(());
+    }
+    let py = slf.py();
+    let base = {
+        let me = slf.borrow();
+        match &me.base {
+            Some(b) if !me.requires_grad() && me.var().view_base().is_none() => b.clone_ref(py),
+            _ => return Ok(()),
+        }
+    };
+    let base_var = {
+        let mut b = base.bind(py).borrow_mut();
+        // A base that requires grad already (a view made under no_grad) keeps
+        // today's behaviour; an integer base cannot join the graph.
+        if b.requires_grad() || !b.t.dtype().is_float() {
+            return Ok(());
+        }
+        let mut v = b.var();
+        v.meta_mut();
+        b.meta = v.meta.clone();
+        v
+    };
+    let mut me = slf.borrow_mut();
+    let Some(f) = F::view_fn_from_layouts(&base_var.data, &me.t).py()? else { return Ok(()) };
+    let mut v = me.var();
+    v.meta_mut();
+    v.set_view_base(&base_var, f);
+    me.meta = v.meta;
+    Ok(())
 }
 
 pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>> {
@@ -142,6 +207,14 @@ impl PyTensor {
 
     fn dim(&self) -> usize {
         self.t.ndim()
+    }
+    /// The tensor this one is a view of, or None (PyTorch's `_base`).
+    #[getter]
+    fn _base(&self, py: Python<'_>) -> Option<Py<PyTensor>> {
+        self.base.as_ref().map(|b| b.clone_ref(py))
+    }
+    fn _is_view(&self) -> bool {
+        self.base.is_some()
     }
     fn ndimension(&self) -> usize {
         self.t.ndim()

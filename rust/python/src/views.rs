@@ -4,13 +4,21 @@
 
 use crate::call::IntoPyResult;
 use crate::convert::parse_ints;
-use crate::tensor::{wrap, wrap_var, PyTensor};
+use crate::tensor::{link_view, new_view, wrap, wrap_var, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rtensor_core::autograd::functions as F;
 use rtensor_core::ops::shape as sh;
 use rtensor_core::{Result, Tensor};
 use std::sync::Arc;
+
+/// Every view of `slf` in `parts` records it as its base (NOTE [Untracked views]).
+fn link_views(slf: &Bound<'_, PyTensor>, me: &PyTensor, parts: Py<PyTuple>) -> PyResult<Py<PyTuple>> {
+    for p in parts.bind(slf.py()).iter() {
+        link_view(slf, me, p.cast_into::<PyTensor>()?.unbind())?;
+    }
+    Ok(parts)
+}
 
 impl PyTensor {
     /// A view op with the generic index-map backward.
@@ -55,7 +63,170 @@ impl PyTensor {
 #[pymethods]
 impl PyTensor {
     #[pyo3(signature = (*shape))]
-    fn view(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    fn view(slf: &Bound<'_, Self>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        // The hot path (sizes, no autograd) builds the view whole.
+        if me.meta.is_none() {
+            if let Ok(sizes) = parse_ints(shape) {
+                return new_view(slf, &me, sh::view(&me.t, &sizes).py()?);
+            }
+        }
+        let out = me.view_v(slf.py(), shape)?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (*shape))]
+    fn reshape(slf: &Bound<'_, Self>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.reshape_v(slf.py(), shape)?;
+        link_view(slf, &me, out)
+    }
+    fn view_as(slf: &Bound<'_, Self>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.view_as_v(slf.py(), other)?;
+        link_view(slf, &me, out)
+    }
+    fn reshape_as(slf: &Bound<'_, Self>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.reshape_as_v(slf.py(), other)?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (*dims))]
+    fn permute(slf: &Bound<'_, Self>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.permute_v(slf.py(), dims)?;
+        link_view(slf, &me, out)
+    }
+    fn transpose(slf: &Bound<'_, Self>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.transpose_v(slf.py(), dim0, dim1)?;
+        link_view(slf, &me, out)
+    }
+    fn swapaxes(slf: &Bound<'_, Self>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.swapaxes_v(slf.py(), dim0, dim1)?;
+        link_view(slf, &me, out)
+    }
+    fn t(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.t_v(slf.py())?;
+        link_view(slf, &me, out)
+    }
+    /// `x.T`: all dims reversed (PyTorch deprecates it for ndim != 2 but allows it).
+    #[getter(T)]
+    fn big_t(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.big_t_v(slf.py())?;
+        link_view(slf, &me, out)
+    }
+    #[getter(mT)]
+    fn m_t(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.m_t_v(slf.py())?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (*sizes))]
+    fn expand(slf: &Bound<'_, Self>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.expand_v(slf.py(), sizes)?;
+        link_view(slf, &me, out)
+    }
+    fn expand_as(slf: &Bound<'_, Self>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.expand_as_v(slf.py(), other)?;
+        link_view(slf, &me, out)
+    }
+    fn broadcast_to(slf: &Bound<'_, Self>, shape: Vec<i64>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.broadcast_to_v(slf.py(), shape)?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (dim=None))]
+    fn squeeze(slf: &Bound<'_, Self>, dim: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.squeeze_v(slf.py(), dim)?;
+        link_view(slf, &me, out)
+    }
+    fn unsqueeze(slf: &Bound<'_, Self>, dim: i64) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.unsqueeze_v(slf.py(), dim)?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (start_dim=0, end_dim=-1))]
+    fn flatten(slf: &Bound<'_, Self>, start_dim: i64, end_dim: i64) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.flatten_v(slf.py(), start_dim, end_dim)?;
+        link_view(slf, &me, out)
+    }
+    fn ravel(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.ravel_v(slf.py())?;
+        link_view(slf, &me, out)
+    }
+    fn unflatten(slf: &Bound<'_, Self>, dim: i64, sizes: Vec<i64>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.unflatten_v(slf.py(), dim, sizes)?;
+        link_view(slf, &me, out)
+    }
+    fn narrow(slf: &Bound<'_, Self>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.narrow_v(slf.py(), dim, start, length)?;
+        link_view(slf, &me, out)
+    }
+    fn select(slf: &Bound<'_, Self>, dim: i64, index: i64) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.select_v(slf.py(), dim, index)?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (offset=0, dim1=0, dim2=1))]
+    fn diagonal(slf: &Bound<'_, Self>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.diagonal_v(slf.py(), offset, dim1, dim2)?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (*dims))]
+    fn flip(slf: &Bound<'_, Self>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.flip_v(slf.py(), dims)?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (size, stride, storage_offset=None))]
+    fn as_strided(
+        slf: &Bound<'_, Self>,
+        size: Vec<i64>,
+        stride: Vec<i64>,
+        storage_offset: Option<i64>,
+    ) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.as_strided_v(slf.py(), size, stride, storage_offset)?;
+        link_view(slf, &me, out)
+    }
+    fn movedim(slf: &Bound<'_, Self>, source: i64, destination: i64) -> PyResult<Py<PyTensor>> {
+        let me = slf.borrow();
+        let out = me.movedim_v(slf.py(), source, destination)?;
+        link_view(slf, &me, out)
+    }
+    #[pyo3(signature = (dim=0))]
+    fn unbind(slf: &Bound<'_, Self>, dim: i64) -> PyResult<Py<PyTuple>> {
+        let me = slf.borrow();
+        let parts = me.unbind_v(slf.py(), dim)?;
+        link_views(slf, &me, parts)
+    }
+    #[pyo3(signature = (split_size_or_sections, dim=0))]
+    fn split(slf: &Bound<'_, Self>, split_size_or_sections: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTuple>> {
+        let me = slf.borrow();
+        let parts = me.split_v(slf.py(), split_size_or_sections, dim)?;
+        link_views(slf, &me, parts)
+    }
+    #[pyo3(signature = (chunks, dim=0))]
+    fn chunk(slf: &Bound<'_, Self>, chunks: i64, dim: i64) -> PyResult<Py<PyTuple>> {
+        let me = slf.borrow();
+        let parts = me.chunk_v(slf.py(), chunks, dim)?;
+        link_views(slf, &me, parts)
+    }
+}
+
+impl PyTensor {
+    fn view_v(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
         // Sizes first: `x.view(9)` is the hot case; `x.view(dtype)` is the rare one.
         let sizes = match parse_ints(shape) {
             Ok(s) => s,
@@ -72,50 +243,47 @@ impl PyTensor {
         let out = sh::view(&self.t, &sizes).py()?;
         self.shaped(py, "ViewBackward0", out)
     }
-    #[pyo3(signature = (*shape))]
-    fn reshape(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    fn reshape_v(&self, py: Python<'_>, shape: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
         let s = parse_ints(shape)?;
         let t = &self.t;
         let out = crate::call::run(py, t.numel(), || sh::reshape(t, &s))?;
         self.shaped(py, "ViewBackward0", out)
     }
-    fn view_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+    fn view_as_v(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let s: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
         let out = sh::view(&self.t, &s).py()?;
         self.shaped(py, "ViewBackward0", out)
     }
-    fn reshape_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+    fn reshape_as_v(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         let s: Vec<i64> = other.t.shape().iter().map(|&d| d as i64).collect();
         let out = sh::reshape(&self.t, &s).py()?;
         self.shaped(py, "ViewBackward0", out)
     }
-    #[pyo3(signature = (*dims))]
-    fn permute(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    fn permute_v(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
         let d = parse_ints(dims)?;
         if self.meta.is_none() {
             return wrap(py, sh::permute(&self.t, &d).py()?);
         }
         wrap_var(py, F::permute(&self.var(), &d).py()?)
     }
-    fn transpose(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
+    fn transpose_v(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
         if self.meta.is_none() {
             return wrap(py, sh::transpose(&self.t, dim0, dim1).py()?);
         }
         wrap_var(py, F::transpose(&self.var(), dim0, dim1).py()?)
     }
-    fn swapaxes(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
-        self.transpose(py, dim0, dim1)
+    fn swapaxes_v(&self, py: Python<'_>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
+        self.transpose_v(py, dim0, dim1)
     }
-    fn t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+    fn t_v(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         sh::t(&self.t).py()?;
         if self.t.ndim() < 2 {
             return self.shaped(py, "TBackward0", self.t.clone());
         }
-        self.transpose(py, 0, 1)
+        self.transpose_v(py, 0, 1)
     }
     /// `x.T`: all dims reversed (PyTorch deprecates it for ndim != 2 but allows it).
-    #[getter(T)]
-    fn big_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+    fn big_t_v(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let n = self.t.ndim() as i64;
         let dims: Vec<i64> = (0..n).rev().collect();
         if self.meta.is_none() {
@@ -123,74 +291,67 @@ impl PyTensor {
         }
         wrap_var(py, F::permute(&self.var(), &dims).py()?)
     }
-    #[getter(mT)]
-    fn m_t(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+    fn m_t_v(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         if self.t.ndim() < 2 {
             return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
                 "tensor.mT is only supported on matrices or batches of matrices. Got {}-D tensor.",
                 self.t.ndim()
             )));
         }
-        self.transpose(py, -2, -1)
+        self.transpose_v(py, -2, -1)
     }
-    #[pyo3(signature = (*sizes))]
-    fn expand(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    fn expand_v(&self, py: Python<'_>, sizes: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
         self.expand_to(py, parse_ints(sizes)?)
     }
-    fn expand_as(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
+    fn expand_as_v(&self, py: Python<'_>, other: PyRef<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
         self.expand_to(py, other.t.shape().iter().map(|&d| d as i64).collect())
     }
-    fn broadcast_to(&self, py: Python<'_>, shape: Vec<i64>) -> PyResult<Py<PyTensor>> {
+    fn broadcast_to_v(&self, py: Python<'_>, shape: Vec<i64>) -> PyResult<Py<PyTensor>> {
         self.expand_to(py, shape)
     }
-    #[pyo3(signature = (dim=None))]
-    fn squeeze(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
+    fn squeeze_v(&self, py: Python<'_>, dim: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyTensor>> {
         let out = match crate::convert::parse_dims(dim)? {
             None => sh::squeeze(&self.t),
             Some(ds) => sh::squeeze_dims(&self.t, &ds).py()?,
         };
         self.shaped(py, "SqueezeBackward0", out)
     }
-    fn unsqueeze(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTensor>> {
+    fn unsqueeze_v(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTensor>> {
         let out = sh::unsqueeze(&self.t, dim).py()?;
         self.shaped(py, "UnsqueezeBackward0", out)
     }
-    #[pyo3(signature = (start_dim=0, end_dim=-1))]
-    fn flatten(&self, py: Python<'_>, start_dim: i64, end_dim: i64) -> PyResult<Py<PyTensor>> {
+    fn flatten_v(&self, py: Python<'_>, start_dim: i64, end_dim: i64) -> PyResult<Py<PyTensor>> {
         let out = sh::flatten(&self.t, start_dim, end_dim).py()?;
         self.shaped(py, "ViewBackward0", out)
     }
-    fn ravel(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
+    fn ravel_v(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {
         let out = sh::reshape(&self.t, &[-1]).py()?;
         self.shaped(py, "ViewBackward0", out)
     }
-    fn unflatten(&self, py: Python<'_>, dim: i64, sizes: Vec<i64>) -> PyResult<Py<PyTensor>> {
+    fn unflatten_v(&self, py: Python<'_>, dim: i64, sizes: Vec<i64>) -> PyResult<Py<PyTensor>> {
         let out = sh::unflatten(&self.t, dim, &sizes).py()?;
         self.shaped(py, "ViewBackward0", out)
     }
-    fn narrow(&self, py: Python<'_>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
+    fn narrow_v(&self, py: Python<'_>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
         sh::narrow(&self.t, dim, start, length).py()?;
         self.vop(py, "SliceBackward0", move |t| sh::narrow(t, dim, start, length))
     }
-    fn select(&self, py: Python<'_>, dim: i64, index: i64) -> PyResult<Py<PyTensor>> {
+    fn select_v(&self, py: Python<'_>, dim: i64, index: i64) -> PyResult<Py<PyTensor>> {
         sh::select(&self.t, dim, index).py()?;
         self.vop(py, "SelectBackward0", move |t| sh::select(t, dim, index))
     }
-    #[pyo3(signature = (offset=0, dim1=0, dim2=1))]
-    fn diagonal(&self, py: Python<'_>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
+    fn diagonal_v(&self, py: Python<'_>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
         sh::diagonal(&self.t, offset, dim1, dim2).py()?;
         self.vop(py, "DiagonalBackward0", move |t| sh::diagonal(t, offset, dim1, dim2))
     }
-    #[pyo3(signature = (*dims))]
-    fn flip(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+    fn flip_v(&self, py: Python<'_>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
         let d = parse_ints(dims)?;
         if self.meta.is_none() {
             return wrap(py, sh::flip(&self.t, &d).py()?);
         }
         wrap_var(py, F::flip(&self.var(), &d).py()?)
     }
-    #[pyo3(signature = (size, stride, storage_offset=None))]
-    fn as_strided(
+    fn as_strided_v(
         &self,
         py: Python<'_>,
         size: Vec<i64>,
@@ -207,7 +368,7 @@ impl PyTensor {
             sh::as_strided(t, &size, &stride, Some(want - base + t.offset() as i64))
         })
     }
-    fn movedim(&self, py: Python<'_>, source: i64, destination: i64) -> PyResult<Py<PyTensor>> {
+    fn movedim_v(&self, py: Python<'_>, source: i64, destination: i64) -> PyResult<Py<PyTensor>> {
         let out = sh::movedim(&self.t, source, destination).py()?;
         if self.meta.is_none() {
             return wrap(py, out);
@@ -219,21 +380,18 @@ impl PyTensor {
         order.insert(d, s as i64);
         wrap_var(py, F::permute(&self.var(), &order).py()?)
     }
-    #[pyo3(signature = (dim=0))]
-    fn unbind(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTuple>> {
+    fn unbind_v(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTuple>> {
         let parts = sh::unbind(&self.t, dim).py()?;
         self.parts(py, parts, dim, true)
     }
-    #[pyo3(signature = (split_size_or_sections, dim=0))]
-    fn split(&self, py: Python<'_>, split_size_or_sections: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTuple>> {
+    fn split_v(&self, py: Python<'_>, split_size_or_sections: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTuple>> {
         let parts = match split_size_or_sections.extract::<i64>() {
             Ok(s) => sh::split(&self.t, &[s], true, dim),
             Err(_) => sh::split(&self.t, &split_size_or_sections.extract::<Vec<i64>>()?, false, dim),
         };
         self.parts(py, parts.py()?, dim, false)
     }
-    #[pyo3(signature = (chunks, dim=0))]
-    fn chunk(&self, py: Python<'_>, chunks: i64, dim: i64) -> PyResult<Py<PyTuple>> {
+    fn chunk_v(&self, py: Python<'_>, chunks: i64, dim: i64) -> PyResult<Py<PyTuple>> {
         let parts = sh::chunk(&self.t, chunks, dim).py()?;
         self.parts(py, parts, dim, false)
     }

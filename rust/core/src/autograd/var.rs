@@ -152,6 +152,15 @@ impl Var {
         *m.view_base.lock().unwrap_or_else(|e| e.into_inner()) = Some(entry);
     }
 
+    /// Links a view whose base does not require grad yet, just before an
+    /// in-place write that will bring the base into the graph (NOTE [Untracked
+    /// views]). `base` must be the root of its views.
+    pub fn set_view_base(&self, base: &Var, f: Arc<ViewFn>) {
+        if let Some(m) = &self.meta {
+            *m.view_base.lock().unwrap_or_else(|e| e.into_inner()) = Some((base.clone(), f));
+        }
+    }
+
     pub fn grad(&self) -> Option<Var> {
         self.meta.as_ref().and_then(|m| m.grad.lock().unwrap_or_else(|e| e.into_inner()).clone())
     }

@@ -189,6 +189,11 @@ pub fn norm(t: &Tensor, p: f64, dims: Option<&[i64]>, keepdim: bool) -> Result<T
             t.dtype().scalar_name()
         );
     };
+    // Half types accumulate in f32, as PyTorch's opmath does: |x|^p overflows or
+    // underflows f16 long before the norm does (16 elements of 16 with p = 3).
+    if matches!(dt, DType::F16 | DType::BF16) {
+        return Ok(to_dtype(&norm(&to_dtype(t, DType::F32), p, dims, keepdim)?, dt));
+    }
     let a = unary(UnaryOp::Abs, t, None)?;
     if p == f64::INFINITY {
         return reduce(ReduceOp::Amax, &a, dims, keepdim, None);

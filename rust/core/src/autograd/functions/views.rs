@@ -154,3 +154,33 @@ pub fn scatter_into_zeros(g: &Var, dim: usize, index: &Tensor, shape: &[usize]) 
     let idx = index_map(shape, &f)?;
     put_add(g, &idx, shape)
 }
+
+/// NOTE [Untracked views]: a view made while its base did not require grad
+/// carries no autograd link to it (views are free on the fast path). When such
+/// a view is later written in place with a value that requires grad
+/// (`Y = zeros(2, 2); Y[0][1] = w.sum()`), PyTorch gives the base a
+/// `CopySlices` history. The binding keeps the base object (`_base`) and asks
+/// for the relation here, rebuilt from the two layouts: each storage position
+/// of `base` is labelled with its row-major index, and the view reads the
+/// labels. Returns None when the relation is not one-to-one (an overlapping
+/// base) or the view reaches outside its base (`as_strided`).
+pub fn view_fn_from_layouts(base: &Tensor, view: &Tensor) -> Result<Option<Arc<TensorFn>>> {
+    if !Arc::ptr_eq(base.storage(), view.storage()) || base.layout().may_overlap() {
+        return Ok(None);
+    }
+    let len = base.storage().len();
+    let labels = ops::creation::full(&[len], Scalar::Int(-1), DType::I64);
+    let at_base = Tensor::from_storage(labels.storage().clone(), base.layout().clone())?;
+    let ar = ops::creation::arange(Scalar::Int(0), Scalar::Int(base.numel() as i64), Scalar::Int(1), DType::I64)?;
+    ops::assign("view", &at_base, ops::Arg::T(&sh::reshape(&ar, &shape_i64(base.shape()))?))?;
+    let idx = Tensor::from_storage(labels.storage().clone(), view.layout().clone())?.contiguous();
+    if idx.to_vec::<i64>()?.iter().any(|&i| i < 0) {
+        return Ok(None);
+    }
+    let shape = shape_i64(view.shape());
+    Ok(Some(Arc::new(move |t: &Tensor| {
+        let flat = sh::reshape(&t.contiguous(), &[-1])?;
+        let picked = ops::index::index(&flat, &[ops::index::IndexItem::Tensor(sh::reshape(&idx, &[-1])?)])?;
+        sh::reshape(&picked, &shape)
+    })))
+}
