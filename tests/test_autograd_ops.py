@@ -1262,3 +1262,36 @@ def test_gradcheck_catches_wrong_gradient():
     with pytest.raises(RuntimeError):
         torch.autograd.gradcheck(wrong, (x,))
     assert torch.autograd.gradcheck(wrong, (x,), raise_exception=False) is False
+
+
+def test_as_strided_backward_on_non_contiguous_input():
+    # as_strided addresses the storage: through base.t() the gradient must still land
+    # on the storage positions it read (hand-worked with NumPy's flat indexing).
+    g = np.random.default_rng(5)
+    base = torch.tensor(g.standard_normal((4, 6)), requires_grad=True)
+    W = g.standard_normal((3, 2))
+    y = base.t().as_strided((3, 2), (1, 6), 1)
+    np.testing.assert_array_equal(y.detach().numpy(), base.detach().numpy().ravel()[[[1, 7], [2, 8], [3, 9]]])
+    (y * torch.tensor(W)).sum().backward()
+    want = np.zeros(24)
+    for i in range(3):
+        for j in range(2):
+            want[1 + i + 6 * j] += W[i, j]
+    np.testing.assert_allclose(base.grad.numpy().ravel(), want)
+    # and against finite differences
+    assert torch.autograd.gradcheck(lambda b: b.t().as_strided((3, 2), (1, 6), 1),
+                                    (torch.tensor(g.standard_normal((4, 6)), requires_grad=True),))
+
+
+def test_as_strided_overlapping_windows_accumulate():
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0], dtype=torch.float64, requires_grad=True)
+    x[1:].as_strided((2, 2), (1, 1)).sum().backward()   # windows [2,3], [3,4] of x[1:]
+    np.testing.assert_array_equal(x.grad.numpy(), [0.0, 1.0, 2.0, 1.0])
+
+
+def test_as_strided_outside_input_has_no_gradient():
+    x = torch.zeros(6, dtype=torch.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="as_strided"):
+        x[:3].as_strided((4,), (1,))  # reads x's storage past the end of x[:3]
+    with torch.no_grad():             # without autograd it is just a view
+        assert x[:3].as_strided((4,), (1,)).shape == (4,)

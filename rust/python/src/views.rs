@@ -358,15 +358,10 @@ impl PyTensor {
         stride: Vec<i64>,
         storage_offset: Option<i64>,
     ) -> PyResult<Py<PyTensor>> {
-        sh::as_strided(&self.t, &size, &stride, storage_offset).py()?;
-        // Offsets are taken relative to this tensor's own first element, so the
-        // backward (which replays the op on a contiguous `0..n` tensor) lines up
-        // when this tensor is contiguous, the case `as_strided` is used for.
-        let base = self.t.offset() as i64;
-        let want = storage_offset.unwrap_or(base);
-        self.vop(py, "AsStridedBackward0", move |t| {
-            sh::as_strided(t, &size, &stride, Some(want - base + t.offset() as i64))
-        })
+        if self.meta.is_none() {
+            return wrap(py, sh::as_strided(&self.t, &size, &stride, storage_offset).py()?);
+        }
+        wrap_var(py, F::as_strided(&self.var(), &size, &stride, storage_offset).py()?)
     }
     fn movedim_v(&self, py: Python<'_>, source: i64, destination: i64) -> PyResult<Py<PyTensor>> {
         let out = sh::movedim(&self.t, source, destination).py()?;

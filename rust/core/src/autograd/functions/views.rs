@@ -31,6 +31,32 @@ pub fn index_map(shape: &[usize], f: &TensorFn) -> Result<Tensor> {
 /// Applies a view or gather-like op `f`, recorded with the index-map backward.
 pub fn index_map_op(x: &Var, name: &str, f: Arc<TensorFn>) -> Result<Var> {
     let out = f(&x.data)?;
+    record_index_map(x, name, out, f)
+}
+
+/// `x.as_strided(size, stride, offset)`. Its strides address `x`'s storage,
+/// not `x`, so the index map comes from the layouts (NOTE [Untracked views])
+/// and holds for any input layout.
+pub fn as_strided(x: &Var, size: &[i64], stride: &[i64], offset: Option<i64>) -> Result<Var> {
+    let out = sh::as_strided(&x.data, size, stride, offset)?;
+    if !needs_grad(&[Some(x)]) || !out.dtype().is_float() {
+        return Ok(Var::new(out));
+    }
+    let Some(f) = view_fn_from_layouts(&x.data, &out)? else {
+        crate::bail!(
+            Runtime,
+            "as_strided: the view with sizes {:?} and strides {:?} reads storage outside its input of shape {} \
+             (or the input overlaps itself), so it has no gradient here; call .clone() on the input first",
+            size,
+            stride,
+            crate::layout::fmt_shape(x.data.shape())
+        );
+    };
+    record_index_map(x, "AsStridedBackward0", out, f)
+}
+
+/// Records `out = f(x)` (a view or gather of `x`) with the index-map backward.
+fn record_index_map(x: &Var, name: &str, out: Tensor, f: Arc<TensorFn>) -> Result<Var> {
     if !needs_grad(&[Some(x)]) || !out.dtype().is_float() {
         return Ok(Var::new(out));
     }
