@@ -989,3 +989,29 @@ def test_base_attribute():
     assert y[torch.tensor([0, 2])]._base is None   # advanced indexing copies
     assert y.t().reshape(12)._base is None          # a reshape that has to copy
     assert all(p._base is y for p in y.unbind(0))
+
+
+def test_view_made_under_no_grad_cannot_be_written_with_grad_on():
+    x = torch.ones(3, requires_grad=True)
+    with torch.no_grad():
+        v = x[:2]
+        v.mul_(2)                     # fine inside no_grad
+    with pytest.raises(RuntimeError, match="view of a leaf Variable that requires grad"):
+        v.add_(1)
+    y = x * 1
+    with torch.no_grad():
+        w = y[:2]
+    with pytest.raises(RuntimeError, match="created in no_grad mode"):
+        w.zero_()
+    with pytest.raises(RuntimeError, match="created in no_grad mode"):
+        w[0] = 5.0
+    np.testing.assert_array_equal(x.detach().numpy(), [2.0, 2.0, 1.0])
+
+
+def test_scatter_into_view_of_plain_tensor():
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    Y = torch.zeros(3, 3)
+    Y[0].scatter_(0, torch.tensor([2, 0]), w * 5)
+    np.testing.assert_array_equal(Y.detach().numpy()[0], [10.0, 0.0, 5.0])
+    (Y * torch.arange(9.0).reshape(3, 3)).sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [10.0, 0.0])   # 5 * weights at (0,2) and (0,0)

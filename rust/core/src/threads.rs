@@ -11,11 +11,12 @@
 //!
 //! One job runs at a time. A second caller (another Python thread with the GIL
 //! released, or a kernel called from inside a job) finds the pool busy and
-//! runs its indices itself: nothing ever waits for the pool.
+//! runs its indices itself: nothing ever waits for the pool. A forked child
+//! (whose helpers did not survive the fork) runs everything on its caller.
 
 use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicPtr, AtomicU64, AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU64, AtomicUsize, Ordering::SeqCst};
 use std::sync::{Condvar, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -62,8 +63,12 @@ struct Pool {
     sleeping: AtomicUsize,
     lock: Mutex<()>,
     wake: Condvar,
-    /// Held by the thread whose job is on offer.
-    busy: Mutex<()>,
+    /// Wakes helpers parked above the thread count when it grows.
+    resize: Condvar,
+    /// Set by the thread whose job is on offer.
+    busy: AtomicBool,
+    /// The process the helpers were started in: a forked child has none.
+    pid: u32,
     /// Threads a job may use, the caller included.
     threads: AtomicUsize,
     /// Helper threads started so far.
@@ -79,7 +84,9 @@ fn pool() -> &'static Pool {
         sleeping: AtomicUsize::new(0),
         lock: Mutex::new(()),
         wake: Condvar::new(),
-        busy: Mutex::new(()),
+        resize: Condvar::new(),
+        busy: AtomicBool::new(false),
+        pid: std::process::id(),
         threads: AtomicUsize::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)),
         started: Mutex::new(0),
     })
@@ -90,12 +97,26 @@ pub fn num_threads() -> usize {
 }
 
 pub fn set_num_threads(n: usize) {
-    pool().threads.store(n.max(1), SeqCst);
+    let pool = pool();
+    pool.threads.store(n.max(1), SeqCst);
+    let _guard = pool.lock.lock().unwrap_or_else(|e| e.into_inner());
+    pool.resize.notify_all();
 }
 
 fn helper_loop(pool: &'static Pool, index: usize) {
     let mut seen = pool.epoch.load(SeqCst);
     loop {
+        // Helpers beyond the thread count sleep until `set_num_threads` raises it,
+        // instead of waking (and spinning) for every job.
+        if index + 1 >= pool.threads.load(SeqCst) {
+            let mut guard = pool.lock.lock().unwrap_or_else(|e| e.into_inner());
+            while index + 1 >= pool.threads.load(SeqCst) {
+                guard = pool.resize.wait(guard).unwrap_or_else(|e| e.into_inner());
+            }
+            drop(guard);
+            seen = pool.epoch.load(SeqCst);
+            continue;
+        }
         // Wait for a new job: spin a while, then sleep.
         let since = Instant::now();
         let mut spins = 0u32;
@@ -113,7 +134,6 @@ fn helper_loop(pool: &'static Pool, index: usize) {
             }
         }
         seen = pool.epoch.load(SeqCst);
-        // Helpers beyond the current thread count sit this job out.
         if index + 1 >= pool.threads.load(SeqCst) {
             continue;
         }
@@ -127,6 +147,15 @@ fn helper_loop(pool: &'static Pool, index: usize) {
             unsafe { (*job).run() };
         }
         pool.inside.fetch_sub(1, SeqCst);
+    }
+}
+
+/// Frees the pool for the next job when dropped, even while a panic unwinds.
+struct Release(&'static Pool);
+
+impl Drop for Release {
+    fn drop(&mut self) {
+        self.0.busy.store(false, SeqCst);
     }
 }
 
@@ -148,10 +177,12 @@ impl Drop for Withdraw {
 pub fn for_each_index(n: usize, f: impl Fn(usize) + Sync) {
     let pool = pool();
     let threads = pool.threads.load(SeqCst);
-    let busy = if n > 1 && threads > 1 { pool.busy.try_lock().ok() } else { None };
-    let Some(_busy) = busy else {
+    // getpid is a system call (~100 ns), paid only by calls big enough to split.
+    let usable = n > 1 && threads > 1 && std::process::id() == pool.pid;
+    if !usable || pool.busy.compare_exchange(false, true, SeqCst, SeqCst).is_err() {
         return (0..n).for_each(f);
-    };
+    }
+    let _busy = Release(pool);
     start_helpers(pool, threads - 1);
     let work: &Work<'_> = &f;
     // SAFETY: the lifetime is erased only for the helpers' view of `work`;
@@ -219,7 +250,13 @@ mod tests {
     fn panics_reach_the_caller() {
         let r = catch_unwind(|| for_each_index(64, |i| assert!(i != 37, "boom")));
         assert!(r.is_err());
-        // The pool still works afterwards.
+        // The pool still works afterwards, on more than one thread.
+        // (Other tests may hold it for a moment: wait rather than race them.)
+        let since = Instant::now();
+        while pool().busy.load(SeqCst) {
+            assert!(since.elapsed() < Duration::from_secs(5), "a panic left the pool marked busy");
+            std::thread::yield_now();
+        }
         let count = AtomicUsize::new(0);
         for_each_index(64, |_| {
             count.fetch_add(1, SeqCst);

@@ -148,6 +148,7 @@ pub fn unary(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, out: Option<&Boun
 #[pyfunction]
 pub fn unary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
     let op = parse_unary(name)?;
+    crate::tensor::track_view_for_write(a, false)?;
     let v = a.borrow().var();
     note_location(py);
     let r = run(py, v.data.numel(), || F::unary_(op, &v))?;
@@ -177,6 +178,9 @@ pub fn clamp(
     let t = crate::convert::tensor_arg("clamp", "input", a)?;
     let (lo, hi) = (opt_arg("clamp", min)?, opt_arg("clamp", max)?);
     let me = a.cast::<PyTensor>()?;
+    if inplace {
+        crate::tensor::track_view_for_write(me, false)?;
+    }
     if me.borrow().requires_grad() && rtensor_core::autograd::is_grad_enabled() && out.is_none_or(|o| o.is_none()) {
         return clamp_grad(py, me, lo, hi, inplace);
     }

@@ -196,6 +196,9 @@ pub fn masked_fill(
     value: &Bound<'_, PyAny>,
     inplace: bool,
 ) -> PyResult<Py<PyTensor>> {
+    if inplace {
+        track_view_for_write(a, false)?;
+    }
     let t = a.borrow().t.clone();
     let m = tensor_arg("masked_fill", "mask", mask)?;
     let v = match crate::convert::arg(value) {
@@ -258,10 +261,14 @@ pub fn scatter(
     add: bool,
     inplace: bool,
 ) -> PyResult<Py<PyTensor>> {
+    let vs = var_arg("scatter", src)?;
+    if inplace {
+        track_view_for_write(a, matches!(&vs, VarArg::V(x) if x.requires_grad()))?;
+    }
     let t = a.borrow().t.clone();
     let i = tensor_arg("scatter", "index", index)?;
     let s = arg_or_err("scatter", src)?;
-    let (me, vs) = (a.borrow().var(), var_arg("scatter", src)?);
+    let me = a.borrow().var();
     if rtensor_core::autograd::is_grad_enabled()
         && (me.requires_grad() || matches!(&vs, VarArg::V(x) if x.requires_grad()))
     {

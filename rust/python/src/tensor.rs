@@ -54,7 +54,7 @@ pub fn wrap_var(py: Python<'_>, v: Var) -> PyResult<Py<PyTensor>> {
 /// it, when it shares `slf`'s storage (`reshape` may copy); returns `out`.
 pub fn link_view(slf: &Bound<'_, PyTensor>, me: &PyTensor, out: Py<PyTensor>) -> PyResult<Py<PyTensor>> {
     let py = slf.py();
-    let mut o = out.bind(py).borrow_mut();
+    let mut o = out.bind(py).try_borrow_mut()?;
     if Arc::ptr_eq(me.t.storage(), o.t.storage()) {
         o.base = Some(view_root(slf, me));
     }
@@ -75,27 +75,38 @@ pub fn view_root(slf: &Bound<'_, PyTensor>, me: &PyTensor) -> Py<PyTensor> {
     }
 }
 
-/// Before `slf` is written in place with a value that requires grad: if `slf`
-/// is a view autograd does not know as one (made while its base did not
-/// require grad), link it to its base now, so the write gives the base a
-/// `CopySlices` history as in PyTorch (NOTE [Untracked views]).
+/// Before `slf` is written in place, with grad mode on (NOTE [Untracked views]):
+/// - `slf` is a view autograd does not know as one, of a base that requires
+///   grad (made under `no_grad`, or before the base required grad): PyTorch
+///   forbids the write, and so do we, with its message;
+/// - the value requires grad and the base does not: link the view to its base
+///   now, so the write gives the base a `CopySlices` history.
 pub fn track_view_for_write(slf: &Bound<'_, PyTensor>, value_requires_grad: bool) -> PyResult<()> {
-    if !value_requires_grad || !rtensor_core::autograd::is_grad_enabled() {
+    if !rtensor_core::autograd::is_grad_enabled() {
         return Ok(());
     }
     let py = slf.py();
     let base = {
-        let me = slf.borrow();
+        let me = slf.try_borrow()?;
         match &me.base {
             Some(b) if !me.requires_grad() && me.var().view_base().is_none() => b.clone_ref(py),
             _ => return Ok(()),
         }
     };
     let base_var = {
-        let mut b = base.bind(py).borrow_mut();
-        // A base that requires grad already (a view made under no_grad) keeps
-        // today's behaviour; an integer base cannot join the graph.
-        if b.requires_grad() || !b.t.dtype().is_float() {
+        let mut b = base.bind(py).try_borrow_mut()?;
+        if b.requires_grad() {
+            return Err(PyRuntimeError::new_err(if b.var().is_leaf() {
+                "a view of a leaf Variable that requires grad is being used in an in-place operation."
+            } else {
+                "A view was created in no_grad mode and is being modified inplace with grad mode enabled. \
+                 Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your \
+                 code by moving both the view and the inplace either both inside the no_grad block (if you \
+                 don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+            }));
+        }
+        // An integer base cannot join the graph.
+        if !value_requires_grad || !b.t.dtype().is_float() {
             return Ok(());
         }
         let mut v = b.var();
@@ -103,7 +114,7 @@ pub fn track_view_for_write(slf: &Bound<'_, PyTensor>, value_requires_grad: bool
         b.meta = v.meta.clone();
         v
     };
-    let mut me = slf.borrow_mut();
+    let mut me = slf.try_borrow_mut()?;
     let Some(f) = F::view_fn_from_layouts(&base_var.data, &me.t).py()? else { return Ok(()) };
     let mut v = me.var();
     v.meta_mut();

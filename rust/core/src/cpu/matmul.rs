@@ -48,6 +48,9 @@ pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
 
 /// One product, on up to `threads` threads.
 fn one(out: &Tensor, a: &Tensor, b: &Tensor, offs: [isize; 3], st: [&[isize]; 3], d: MatDims, threads: usize) {
+    if d.m == 0 || d.n == 0 {
+        return;
+    }
     let dt = out.dtype();
     if dt == DType::F32 {
         if let Some(isa) = sgemm::detect() {

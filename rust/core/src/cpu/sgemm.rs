@@ -84,6 +84,9 @@ const MC: usize = 96;
 /// Products at least this large in every dimension pack both operands.
 const BIG: usize = 256;
 
+/// Floats of packing buffer a thread keeps between calls (16 MiB).
+const PACK_KEEP: usize = 4 << 20;
+
 thread_local! {
     /// Packing buffers for A and B, reused across calls.
     static PACK: RefCell<(Vec<f32>, Vec<f32>)> = const { RefCell::new((Vec::new(), Vec::new())) };
@@ -186,7 +189,8 @@ unsafe fn sgemm_block(isa: Isa, p: Problem) {
                 }
                 for ic in (0..p.m).step_by(mc) {
                     let m_blk = mc.min(p.m - ic);
-                    let a_blk = p.a.offset(ic as isize * p.rsa + pc as isize * p.csa);
+                    // wrapping: with k == 0, A may be an empty (dangling) buffer.
+                    let a_blk = p.a.wrapping_offset(ic as isize * p.rsa + pc as isize * p.csa);
                     if big {
                         pack(pa, m_blk, kc, mr, a_blk, p.rsa, p.csa);
                     }
@@ -223,6 +227,13 @@ unsafe fn sgemm_block(isa: Isa, p: Problem) {
             pc += kc;
             if pc >= p.k {
                 break;
+            }
+        }
+        // Keep small buffers for the next call; give back what one wide product
+        // needed (a 32,000-column B packs 32 MB per thread).
+        for buf in [pa, pb] {
+            if buf.capacity() > PACK_KEEP {
+                *buf = Vec::new();
             }
         }
     });
@@ -273,14 +284,11 @@ struct Panel {
 }
 
 impl Panel {
-    /// Start of row `i`, clamped to the last real row.
-    ///
-    /// # Safety
-    /// `m >= 1` rows must exist.
+    /// Start of row `i`, clamped to the last of `m >= 1` real rows. Wrapping
+    /// arithmetic: with k == 0 the rows hold nothing and may not exist.
     #[inline(always)]
-    unsafe fn row(self, i: usize, m: usize) -> *const f32 {
-        // SAFETY: min(i, m - 1) is a real row.
-        unsafe { self.p.offset(i.min(m - 1) as isize * self.rs) }
+    fn row(self, i: usize, m: usize) -> *const f32 {
+        self.p.wrapping_offset(i.min(m - 1) as isize * self.rs)
     }
 }
 
@@ -468,7 +476,8 @@ mod x86 {
             let mut acc = [[V::zero(); NV]; MR];
             for kk in 0..a.k as isize {
                 let bk = b.offset(kk * rsb);
-                let bv: [V; NV] = std::array::from_fn(|v| V::load(bk.add(v * V::LANES), mask[v]));
+                // wrapping_add: a fully masked vector's address may lie past B's row.
+                let bv: [V; NV] = std::array::from_fn(|v| V::load(bk.wrapping_add(v * V::LANES), mask[v]));
                 let off = kk * a.cs;
                 for i in 0..MR {
                     let ai = V::splat(*rows[i].offset(off));
@@ -481,7 +490,7 @@ mod x86 {
                 for (i, row) in acc.iter().enumerate() {
                     let p = t.c.offset(i as isize * t.rsc);
                     for v in 0..NV {
-                        let q = p.add(v * V::LANES);
+                        let q = p.wrapping_add(v * V::LANES);
                         let x = if t.add { V::add(row[v], V::load(q, mask[v])) } else { row[v] };
                         V::store(q, mask[v], x);
                     }

@@ -194,12 +194,20 @@ pub fn view_fn_from_layouts(base: &Tensor, view: &Tensor) -> Result<Option<Arc<T
     if !Arc::ptr_eq(base.storage(), view.storage()) || base.layout().may_overlap() {
         return Ok(None);
     }
-    let len = base.storage().len();
-    let labels = ops::creation::full(&[len], Scalar::Int(-1), DType::I64);
-    let at_base = Tensor::from_storage(labels.storage().clone(), base.layout().clone())?;
+    // Label only the storage range the two layouts reach, shifted to start at 0.
+    let (bl, vl) = (base.layout(), view.layout());
+    let ext = [bl.extent(), vl.extent()];
+    let lo = ext.iter().flatten().map(|e| e.0).min().unwrap_or(0);
+    let hi = ext.iter().flatten().map(|e| e.1).max().unwrap_or(-1);
+    let shifted = |l: &crate::layout::Layout| crate::layout::Layout {
+        offset: (l.offset as isize - lo).max(0) as usize,
+        ..l.clone()
+    };
+    let labels = ops::creation::full(&[(hi - lo + 1) as usize], Scalar::Int(-1), DType::I64);
+    let at_base = Tensor::from_storage(labels.storage().clone(), shifted(bl))?;
     let ar = ops::creation::arange(Scalar::Int(0), Scalar::Int(base.numel() as i64), Scalar::Int(1), DType::I64)?;
     ops::assign("view", &at_base, ops::Arg::T(&sh::reshape(&ar, &shape_i64(base.shape()))?))?;
-    let idx = Tensor::from_storage(labels.storage().clone(), view.layout().clone())?.contiguous();
+    let idx = Tensor::from_storage(labels.storage().clone(), shifted(vl))?.contiguous();
     if idx.to_vec::<i64>()?.iter().any(|&i| i < 0) {
         return Ok(None);
     }
