@@ -36,6 +36,17 @@ struct Cache {
 
 static CACHE: Mutex<Option<Cache>> = Mutex::new(None);
 
+/// The cache, unless another thread holds it: then the caller goes straight
+/// to the allocator. Nothing ever waits here, so a child forked while some
+/// thread held the lock cannot deadlock on its first allocation.
+fn lock() -> Option<std::sync::MutexGuard<'static, Option<Cache>>> {
+    match CACHE.try_lock() {
+        Ok(g) => Some(g),
+        Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+        Err(std::sync::TryLockError::WouldBlock) => None,
+    }
+}
+
 fn cacheable(bytes: usize) -> bool {
     (CACHE_MIN..CACHE_MAX).contains(&bytes)
 }
@@ -58,7 +69,7 @@ fn take_cached(bytes: usize) -> Option<NonNull<u8>> {
         return None;
     }
     let class = class_of(bytes);
-    let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
+    let mut guard = lock()?;
     let cache = guard.as_mut()?;
     let p = cache.free.get_mut(&class)?.pop()?;
     cache.bytes -= class;
@@ -97,12 +108,13 @@ pub fn allocate(bytes: usize, zeroed: bool) -> NonNull<u8> {
 pub unsafe fn release(p: NonNull<u8>, bytes: usize) {
     let class = class_of(bytes);
     if cacheable(bytes) {
-        let mut guard = CACHE.lock().unwrap_or_else(|e| e.into_inner());
-        let cache = guard.get_or_insert_with(|| Cache { free: HashMap::new(), bytes: 0 });
-        if cache.bytes + class <= CACHE_CAP {
-            cache.free.entry(class).or_default().push(p.as_ptr() as usize);
-            cache.bytes += class;
-            return;
+        if let Some(mut guard) = lock() {
+            let cache = guard.get_or_insert_with(|| Cache { free: HashMap::new(), bytes: 0 });
+            if cache.bytes + class <= CACHE_CAP {
+                cache.free.entry(class).or_default().push(p.as_ptr() as usize);
+                cache.bytes += class;
+                return;
+            }
         }
     }
     // SAFETY: allocated by `allocate` with exactly this size class and alignment.
