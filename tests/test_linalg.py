@@ -374,3 +374,32 @@ def test_concurrent_products_from_python_threads():
         want = a.astype(np.float64) @ b.astype(np.float64)
         for r in got:
             np.testing.assert_allclose(r, want, rtol=1e-4, atol=1e-3)
+
+
+_OTHER_PATHS_SCRIPT = r"""
+import numpy as np, rtensor as torch
+g = np.random.default_rng(1)
+for threads in (1, 2):
+    torch.set_num_threads(threads)
+    for m, k, n in [(1, 1, 1), (13, 257, 33), (97, 256, 10), (64, 9, 300), (260, 270, 300)]:
+        a, b = g.standard_normal((m, k)).astype(np.float32), g.standard_normal((k, n)).astype(np.float32)
+        want = a.astype(np.float64) @ b.astype(np.float64)
+        for ta, tb in [(torch.tensor(a), torch.tensor(b)),
+                       (torch.tensor(np.ascontiguousarray(a.T)).t(), torch.tensor(np.ascontiguousarray(b.T)).t()),
+                       (torch.tensor(a[::-1].copy()).flip(0), torch.tensor(b[:, ::-1].copy()).flip(1))]:
+            np.testing.assert_allclose((ta @ tb).numpy(), want, rtol=1e-4, atol=1e-3 * np.sqrt(k))
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("path", ["avx2", "off"])
+def test_float32_products_on_other_cpus_paths(path):
+    """RTENSOR_SGEMM picks the kernel an AVX2-only CPU uses, or the gemm crate
+    (any other CPU): both must agree with NumPy too."""
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, RTENSOR_SGEMM=path)
+    r = subprocess.run([sys.executable, "-c", _OTHER_PATHS_SCRIPT], env=env, capture_output=True, text=True,
+                       timeout=300)
+    assert r.returncode == 0 and r.stdout.strip() == "ok", r.stderr[-2000:]

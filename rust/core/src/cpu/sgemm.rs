@@ -45,18 +45,40 @@ pub enum Isa {
     Avx2,
 }
 
-/// The best kernel this CPU runs, if any.
+/// The kernel f32 products use: the best this CPU runs, or none (the `gemm`
+/// crate then). `RTENSOR_SGEMM=avx2` or `=off` picks a lesser one, so tests
+/// on an AVX-512 machine can check the paths other CPUs take. Read once.
 pub fn detect() -> Option<Isa> {
+    static CHOICE: std::sync::OnceLock<Option<Isa>> = std::sync::OnceLock::new();
+    *CHOICE.get_or_init(|| {
+        let best = best_supported();
+        match std::env::var("RTENSOR_SGEMM").as_deref() {
+            Ok("off") => None,
+            Ok("avx2") if best.is_some() && supports_avx2() => Some(Isa::Avx2),
+            _ => best,
+        }
+    })
+}
+
+fn supports_avx2() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+fn best_supported() -> Option<Isa> {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx512f") {
             return Some(Isa::Avx512);
         }
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-            return Some(Isa::Avx2);
-        }
     }
-    None
+    supports_avx2().then_some(Isa::Avx2)
 }
 
 impl Isa {
