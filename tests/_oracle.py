@@ -405,6 +405,29 @@ def broadcast_shapes(draw, n: int = 2, min_dims: int = 0, max_dims: int = 4, max
 
 
 @st.composite
+def dims_for(draw, nd: int, allow_tuple: bool = True, allow_none: bool = True):
+    """None (all dims), an int (possibly negative) or a tuple of distinct dims."""
+    kinds = (["none"] if allow_none else []) + ["int"] + (["tuple"] if allow_tuple and nd else [])
+    kind = draw(st.sampled_from(kinds))
+    if kind == "none":
+        return None
+    if nd == 0:
+        return draw(st.sampled_from([0, -1]))  # a 0-d tensor accepts dim 0 / -1
+    if kind == "int":
+        return draw(st.integers(-nd, nd - 1))
+    dims = draw(st.lists(st.integers(0, nd - 1), unique=True, min_size=1, max_size=nd))
+    return tuple(d - nd if draw(st.booleans()) else d for d in dims)
+
+
+def np_axis(dim, nd):
+    """NumPy axis for a torch dim argument (0-d tensors reduce over 'nothing')."""
+    if dim is None or nd == 0:
+        return None
+    dims = dim if isinstance(dim, tuple) else (dim,)
+    return tuple(sorted(d % nd for d in dims))
+
+
+@st.composite
 def nonbroadcastable_pair(draw, max_dims: int = 3):
     """Two shapes that do NOT broadcast; returns (a, b, size_a, size_b) where size_a and
     size_b are the two distinct, conflicting sizes (both > 1)."""

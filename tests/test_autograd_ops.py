@@ -35,7 +35,7 @@ from hypothesis import assume, given, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import _oracle as O
-from _oracle import Operand, assert_close, torch
+from _oracle import Operand, assert_close, dims_for, np_axis, torch
 
 F64 = "float64"
 
@@ -258,28 +258,6 @@ def distinct_diffs(draw, shape, lo=-5.0, hi=5.0):
     arr = grid_values(draw, int(np.prod(shape, dtype=np.int64)), lo, hi).reshape(shape)
     op = draw(O.with_layout(arr, F64))
     return Diff(op, draw(st.sampled_from(MODES)))
-
-
-@st.composite
-def dims_for(draw, nd: int, allow_tuple=True, allow_none=True):
-    """None (all dims), an int (possibly negative) or a tuple of distinct dims."""
-    kinds = (["none"] if allow_none else []) + ["int"] + (["tuple"] if allow_tuple and nd else [])
-    kind = draw(st.sampled_from(kinds))
-    if kind == "none":
-        return None
-    if nd == 0:
-        return draw(st.sampled_from([0, -1]))
-    if kind == "int":
-        return draw(st.integers(-nd, nd - 1))
-    dims = draw(st.lists(st.integers(0, nd - 1), unique=True, min_size=1, max_size=nd))
-    return tuple(d - nd if draw(st.booleans()) else d for d in dims)
-
-
-def np_axis(dim, nd):
-    if dim is None or nd == 0:
-        return None
-    dims = dim if isinstance(dim, tuple) else (dim,)
-    return tuple(sorted(d % nd for d in dims))
 
 
 def reduced_count(shape, dim):

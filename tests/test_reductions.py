@@ -14,7 +14,7 @@ from hypothesis import assume, given, strategies as st
 
 import _oracle as O
 from _oracle import (ALL_DTYPES, FLOATS, NUMERIC, Domain, assert_close, assert_mentions,
-                     compute_np, torch)
+                     compute_np, dims_for, np_axis, torch)
 
 nan, inf = math.nan, math.inf
 
@@ -22,29 +22,6 @@ nan, inf = math.nan, math.inf
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
-@st.composite
-def dims_for(draw, nd: int, allow_tuple: bool = True, allow_none: bool = True):
-    """None (all dims), an int (possibly negative) or a tuple of distinct dims."""
-    kinds = (["none"] if allow_none else []) + ["int"] + (["tuple"] if allow_tuple and nd else [])
-    kind = draw(st.sampled_from(kinds))
-    if kind == "none":
-        return None
-    if nd == 0:
-        return draw(st.sampled_from([0, -1]))  # a 0-d tensor accepts dim 0 / -1
-    if kind == "int":
-        return draw(st.integers(-nd, nd - 1))
-    dims = draw(st.lists(st.integers(0, nd - 1), unique=True, min_size=1, max_size=nd))
-    return tuple(d - nd if draw(st.booleans()) else d for d in dims)
-
-
-def np_axis(dim, nd):
-    """NumPy axis for a torch dim argument (0-d tensors reduce over 'nothing')."""
-    if dim is None or nd == 0:
-        return None
-    dims = dim if isinstance(dim, tuple) else (dim,)
-    return tuple(sorted(d % nd for d in dims))
-
-
 def reduced_sizes(shape, dim):
     ax = np_axis(dim, len(shape))
     if ax is None:
