@@ -103,17 +103,24 @@ def _call(op: Binary, form: str):
     return op.op
 
 
-@pytest.mark.parametrize("opname", BINARY_IDS)
-@given(data=st.data())
-def test_binary_tensor_tensor(opname, data):
-    op = BIN[opname]
+def draw_binary_operands(data, op):
+    """Two tensor operands for `op` (any dtypes it takes, a broadcasting pair of
+    shapes, any layouts): x, y, the broadcast shape, result and compute dtypes."""
     da = data.draw(st.sampled_from(op.dtypes), label="dtype_x")
     db = data.draw(st.sampled_from(op.dtypes), label="dtype_y")
-    (sa, sb), _ = data.draw(O.broadcast_shapes(2), label="shapes")
+    (sa, sb), out_shape = data.draw(O.broadcast_shapes(2), label="shapes")
     x = data.draw(O.operands(da, sa, op.lhs), label="x")
     y = data.draw(O.operands(db, sb, op.rhs), label="y")
     common, res, compute = binary_types(op, x, y)
     assume(valid_common(op, common))
+    return x, y, out_shape, res, compute
+
+
+@pytest.mark.parametrize("opname", BINARY_IDS)
+@given(data=st.data())
+def test_binary_tensor_tensor(opname, data):
+    op = BIN[opname]
+    x, y, _, res, compute = draw_binary_operands(data, op)
     form = data.draw(st.sampled_from(["function", "method"] + (["operator"] if op.op else [])),
                      label="form")
     check_op(_call(op, form), op.np_fn, x, y, check_dtype=res, compute_dtype=compute,
@@ -195,13 +202,7 @@ def test_binary_inplace(opname, data):
 def test_binary_out(opname, data):
     """torch.op(x, y, out=z) writes into z's storage and returns z."""
     op = BIN[opname]
-    da = data.draw(st.sampled_from(op.dtypes), label="dtype_x")
-    db = data.draw(st.sampled_from(op.dtypes), label="dtype_y")
-    (sa, sb), out_shape = data.draw(O.broadcast_shapes(2), label="shapes")
-    x = data.draw(O.operands(da, sa, op.lhs), label="x")
-    y = data.draw(O.operands(db, sb, op.rhs), label="y")
-    common, res, compute = binary_types(op, x, y)
-    assume(valid_common(op, common))
+    x, y, out_shape, res, compute = draw_binary_operands(data, op)
     z = data.draw(O.operands(res, out_shape, layouts=("contiguous", "permute", "step")),
                   label="out").tensor()
     ptr = z.data_ptr()
