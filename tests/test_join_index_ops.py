@@ -24,6 +24,20 @@ def _dim(draw, nd, extra=0):
 # --------------------------------------------------------------------------------------
 # cat / stack
 # --------------------------------------------------------------------------------------
+def call_join(fn, ts, dim, form, out_shape, res):
+    """torch.cat / torch.stack in one of its call forms; `out=` must write into
+    the given tensor's storage and return it."""
+    if form == "list":
+        return fn(ts, dim)
+    if form == "tuple_kw":
+        return fn(tuple(ts), dim=dim)
+    z = O.zeros_out(out_shape, res)
+    ptr = z.data_ptr()
+    r = fn(ts, dim, out=z)
+    assert r is z and O.same_storage(z, ptr)
+    return r
+
+
 @given(data=st.data())
 def test_cat(data):
     shape = data.draw(O.shapes(min_dims=1, max_dims=3), label="shape")
@@ -43,15 +57,7 @@ def test_cat(data):
     expected = np.concatenate([compute_np(p.array, res) for p in parts], axis=d)
     form = data.draw(st.sampled_from(["list", "tuple_kw", "out"]), label="form")
     ts = [p.tensor() for p in parts]
-    if form == "list":
-        r = torch.cat(ts, dim)
-    elif form == "tuple_kw":
-        r = torch.cat(tuple(ts), dim=dim)
-    else:
-        z = O.zeros_out(expected.shape, res)
-        ptr = z.data_ptr()
-        r = torch.cat(ts, dim, out=z)
-        assert r is z and O.same_storage(z, ptr)
+    r = call_join(torch.cat, ts, dim, form, expected.shape, res)
     assert_close(r, expected, dtype=res, msg=f"cat dim={dim} {[p.layout for p in parts]}")
 
 
@@ -69,15 +75,7 @@ def test_stack(data):
     expected = np.stack([compute_np(p.array, res) for p in parts], axis=dim % (nd + 1))
     ts = [p.tensor() for p in parts]
     form = data.draw(st.sampled_from(["list", "tuple_kw", "out"]), label="form")
-    if form == "list":
-        r = torch.stack(ts, dim)
-    elif form == "tuple_kw":
-        r = torch.stack(tuple(ts), dim=dim)
-    else:
-        z = O.zeros_out(expected.shape, res)
-        ptr = z.data_ptr()
-        r = torch.stack(ts, dim, out=z)
-        assert r is z and O.same_storage(z, ptr)
+    r = call_join(torch.stack, ts, dim, form, expected.shape, res)
     assert_close(r, expected, dtype=res, msg=f"stack dim={dim} {[p.layout for p in parts]}")
 
 
