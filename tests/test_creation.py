@@ -891,3 +891,29 @@ def test_gc_of_many_tensors():
         del t
     gc.collect()
     assert torch.full((3,), math.pi, dtype=torch.float64).tolist() == [math.pi] * 3
+
+
+@pytest.mark.parametrize("call,value", [
+    (lambda out: torch.zeros(2, 3, out=out), 0.0),
+    (lambda out: torch.ones(2, 3, out=out), 1.0),
+    (lambda out: torch.empty(2, 3, out=out), None),
+    (lambda out: torch.full((2, 3), 7, out=out), 7.0),
+])
+def test_creation_out_writes_into_out(call, value):
+    out = torch.full((2, 3), -5.0)
+    ptr = out.data_ptr()
+    r = call(out)
+    assert r is out and out.data_ptr() == ptr          # same object, same memory
+    if value is not None:
+        np.testing.assert_array_equal(out.numpy(), np.full((2, 3), value))
+    # an empty out= is resized; out's dtype is kept
+    e = torch.empty(0, dtype=torch.int64)
+    assert torch.ones(4, out=e) is e and e.shape == (4,) and e.dtype == torch.int64
+    np.testing.assert_array_equal(e.numpy(), [1, 1, 1, 1])
+
+
+def test_creation_out_wrong_shape_raises():
+    out = torch.zeros(2, 3)
+    with pytest.raises(RuntimeError) as ei:
+        torch.ones(3, out=out)
+    assert "ones" in str(ei.value) and "[2, 3]" in str(ei.value) and "[3]" in str(ei.value)

@@ -56,12 +56,29 @@ impl Storage {
     /// (the allocator maps zero pages), and it means `empty()` never exposes
     /// uninitialised memory.
     pub fn zeros(dtype: DType, len: usize) -> Storage {
+        Storage::owned(dtype, len, true)
+    }
+
+    /// A buffer whose contents are unspecified, for an op that writes every
+    /// element before anything reads it (elementwise and matmul results): it
+    /// skips the memset of a recycled buffer (NOTE [Buffer cache]).
+    ///
+    /// # Safety
+    /// The caller must write all `len` elements before the storage is read or
+    /// shared with anyone.
+    pub unsafe fn uninit(dtype: DType, len: usize) -> Storage {
+        // Huge buffers: calloc maps zero pages for free, so zero them anyway.
+        let zeroed = len * dtype.size() >= HUGE_MIN;
+        Storage::owned(dtype, len, zeroed)
+    }
+
+    fn owned(dtype: DType, len: usize, zeroed: bool) -> Storage {
         let bytes = len * dtype.size();
         let ptr = if bytes == 0 {
             // A dangling but aligned pointer: never dereferenced for 0 elements.
             NonNull::new(ALIGN as *mut u8).unwrap()
         } else {
-            let p = allocate(bytes, true);
+            let p = allocate(bytes, zeroed);
             advise_huge_pages(p.as_ptr(), bytes);
             p
         };
@@ -77,34 +94,9 @@ impl Storage {
         }
     }
 
-    /// A buffer whose contents are unspecified, for an op that writes every
-    /// element before anything reads it (elementwise and matmul results): it
-    /// skips the memset of a recycled buffer (NOTE [Buffer cache]).
-    ///
-    /// # Safety
-    /// The caller must write all `len` elements before the storage is read or
-    /// shared with anyone.
-    pub unsafe fn uninit(dtype: DType, len: usize) -> Storage {
-        let bytes = len * dtype.size();
-        if bytes == 0 || bytes >= HUGE_MIN {
-            // Huge buffers: calloc maps zero pages for free.
-            return Storage::zeros(dtype, len);
-        }
-        let ptr = allocate(bytes, false);
-        Storage {
-            ptr,
-            len,
-            dtype,
-            device: Device::Cpu,
-            writable: true,
-            version: AtomicU64::new(0),
-            last_write: std::sync::Mutex::new(None),
-            owner: Owner::Owned { bytes },
-        }
-    }
-
     pub fn from_vec<T: Element>(v: Vec<T>) -> Storage {
-        let s = Storage::zeros(T::DTYPE, v.len());
+        // SAFETY: the copy below writes all `v.len()` elements before anyone sees `s`.
+        let s = unsafe { Storage::uninit(T::DTYPE, v.len()) };
         // SAFETY: `s` was just allocated with room for `v.len()` elements of `T`
         // (its dtype), suitably aligned, and nobody else can see it yet.
         unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), s.ptr.as_ptr() as *mut T, v.len()) };

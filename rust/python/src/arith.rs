@@ -74,7 +74,7 @@ fn parse_unary(name: &str) -> PyResult<UnaryOp> {
     UnaryOp::from_name(name).ok_or_else(|| PyValueError::new_err(format!("unknown unary op '{name}'")))
 }
 
-fn out_tensor(out: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Tensor>> {
+pub(crate) fn out_tensor(out: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Tensor>> {
     match out {
         None => Ok(None),
         Some(o) if o.is_none() => Ok(None),
@@ -84,7 +84,7 @@ fn out_tensor(out: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Tensor>> {
 
 /// Writes `r` into `out`'s object when `out` had to be resized (PyTorch resizes
 /// an empty `out=` tensor to the result's shape).
-fn resize_into(out_ob: &Bound<'_, PyAny>, r: Tensor) -> PyResult<Py<PyAny>> {
+pub(crate) fn resize_into(out_ob: &Bound<'_, PyAny>, r: Tensor) -> PyResult<Py<PyAny>> {
     out_ob.cast::<PyTensor>()?.borrow_mut().t = r;
     Ok(out_ob.clone().unbind())
 }

@@ -76,6 +76,32 @@ fn sized(
     Ok((shape, parse_opt_dtype(dtype)?.unwrap_or(default)))
 }
 
+/// The result of a creation function: a new tensor, or written into `out=`
+/// (cast to its dtype; an empty `out` is resized, as in PyTorch).
+fn created(
+    py: Python<'_>,
+    name: &str,
+    t: Tensor,
+    requires_grad: bool,
+    out: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
+    let (Some(o), Some(out_ob)) = (crate::arith::out_tensor(out)?, out) else {
+        return wrap_new(py, t, requires_grad);
+    };
+    if o.shape() == t.shape() {
+        run(py, t.numel(), || ops::assign(name, &o, ops::Arg::T(&t)))?;
+    } else if o.numel() == 0 {
+        crate::arith::resize_into(out_ob, ops::to_dtype(&t, o.dtype()))?;
+    } else {
+        return Err(PyRuntimeError::new_err(format!(
+            "{name}(): out= has shape {} but the result has shape {}; rtensor resizes only empty out= tensors",
+            rtensor_core::layout::fmt_shape(o.shape()),
+            rtensor_core::layout::fmt_shape(t.shape())
+        )));
+    }
+    Ok(out_ob.cast::<PyTensor>()?.clone().unbind())
+}
+
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
 pub fn zeros(
@@ -87,9 +113,8 @@ pub fn zeros(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let _ = out;
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    wrap_new(py, Tensor::zeros(dt, &shape), requires_grad)
+    created(py, "zeros", Tensor::zeros(dt, &shape), requires_grad, out)
 }
 
 #[pyfunction]
@@ -103,10 +128,9 @@ pub fn ones(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let _ = out;
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     let n = shape.iter().product();
-    wrap_new(py, run_ok(py, n, || creation::full(&shape, Scalar::Int(1), dt))?, requires_grad)
+    created(py, "ones", run_ok(py, n, || creation::full(&shape, Scalar::Int(1), dt))?, requires_grad, out)
 }
 
 /// `empty` returns zeroed memory: as cheap as uninitialised (the allocator maps
@@ -125,13 +149,13 @@ pub fn empty(
     pin_memory: bool,
     memory_format: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let _ = (out, pin_memory, memory_format);
+    let _ = (pin_memory, memory_format);
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    wrap_new(py, Tensor::zeros(dt, &shape), requires_grad)
+    created(py, "empty", Tensor::zeros(dt, &shape), requires_grad, out)
 }
 
 #[pyfunction]
-#[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false))]
+#[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false, out=None))]
 pub fn full(
     py: Python<'_>,
     size: &Bound<'_, PyAny>,
@@ -139,6 +163,7 @@ pub fn full(
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
+    out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let shape = parse_size(&PyTuple::new(size.py(), [size])?)?;
@@ -151,7 +176,7 @@ pub fn full(
         Scalar::Float(_) => DEFAULT_FLOAT,
     });
     let n = shape.iter().product();
-    wrap_new(py, run_ok(py, n, || creation::full(&shape, v, dt))?, requires_grad)
+    created(py, "full", run_ok(py, n, || creation::full(&shape, v, dt))?, requires_grad, out)
 }
 
 #[pyfunction]
