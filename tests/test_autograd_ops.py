@@ -1273,3 +1273,17 @@ def test_as_strided_outside_input_has_no_gradient():
         x[:3].as_strided((4,), (1,))  # reads x's storage past the end of x[:3]
     with torch.no_grad():             # without autograd it is just a view
         assert x[:3].as_strided((4,), (1,)).shape == (4,)
+
+
+def test_gather_index_select_second_order_with_repeats():
+    # Repeated indices accumulate in the backward; its own backward is a gather.
+    x = torch.tensor(np.random.default_rng(2).standard_normal((4, 3)), requires_grad=True)
+    idx = torch.tensor([[0, 0, 3], [2, 2, 2]])
+    assert torch.autograd.gradgradcheck(lambda t: (torch.gather(t, 0, idx) ** 2), (x,))
+    sel = torch.tensor([3, 1, 3, 3])
+    assert torch.autograd.gradgradcheck(lambda t: (t.index_select(0, sel) ** 2), (x,))
+    assert torch.autograd.gradgradcheck(lambda t: (t.index_select(1, torch.tensor([2, 2])) ** 2), (x,))
+    # hand-worked first order: d/dx sum(index_select) counts each row's uses
+    y = torch.ones(4, 3, requires_grad=True)
+    y.index_select(0, sel).sum().backward()
+    np.testing.assert_array_equal(y.grad.numpy()[:, 0], [0.0, 1.0, 0.0, 3.0])

@@ -1,6 +1,6 @@
 //! Joining and indexing ops with their derivatives.
 
-use super::views::{index_map_op, put_add};
+use super::views::{index_map_op, put_add, scatter_into_zeros};
 use super::{grad_for, mul, needs_grad, record1, sum_to, VArg};
 use crate::autograd::var::Var;
 use crate::error::Result;
@@ -128,13 +128,36 @@ pub fn index_put_named(y: &Var, items: Vec<IndexItem>, v: VArg, op: &str) -> Res
 }
 
 pub fn index_select(x: &Var, dim: i64, index: &Tensor) -> Result<Var> {
+    let out = ix::index_select(&x.data, dim, index)?;
+    if !needs_grad(&[Some(x)]) || !out.dtype().is_float() {
+        return Ok(Var::new(out));
+    }
     let i = index.clone();
-    index_map_op(x, "IndexSelectBackward0", Arc::new(move |t: &Tensor| ix::index_select(t, dim, &i)))
+    if x.data.ndim() == 0 {
+        return index_map_op(x, "IndexSelectBackward0", Arc::new(move |t: &Tensor| ix::index_select(t, dim, &i)));
+    }
+    // The backward is a scatter-add along `dim` with the index spread over
+    // the gradient's shape (O(output), not O(input)).
+    let d = crate::layout::wrap_dim(dim, x.data.ndim())?;
+    let shape = x.data.shape().to_vec();
+    Ok(record1("IndexSelectBackward0", &[Some(x)], out, vec!["index".into()], move |g, _| {
+        let mut along = vec![1i64; g.data.ndim()];
+        along[d] = -1;
+        let gshape: Vec<i64> = g.data.shape().iter().map(|&k| k as i64).collect();
+        let spread = sh::expand(&sh::reshape(&i, &along)?, &gshape)?.contiguous();
+        Ok(vec![Some(scatter_into_zeros(g, d as i64, &spread, &shape)?)])
+    }))
 }
 
 pub fn gather(x: &Var, dim: i64, index: &Tensor) -> Result<Var> {
-    let i = index.clone();
-    index_map_op(x, "GatherBackward0", Arc::new(move |t: &Tensor| ix::gather(t, dim, &i)))
+    let out = ix::gather(&x.data, dim, index)?;
+    if !needs_grad(&[Some(x)]) || !out.dtype().is_float() {
+        return Ok(Var::new(out));
+    }
+    let (i, shape) = (index.clone(), x.data.shape().to_vec());
+    Ok(record1("GatherBackward0", &[Some(x)], out, vec!["index".into()], move |g, _| {
+        Ok(vec![Some(scatter_into_zeros(g, dim, &i, &shape)?)])
+    }))
 }
 
 pub fn masked_select(x: &Var, mask: &Tensor) -> Result<Var> {

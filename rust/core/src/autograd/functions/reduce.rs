@@ -129,7 +129,7 @@ pub fn max_dim(x: &Var, dim: i64, keepdim: bool, is_max: bool) -> Result<(Var, V
         } else {
             (super::unsqueeze(g, d as i64)?, idx.view_of(idx.layout().unsqueeze(d)))
         };
-        Ok(vec![Some(super::scatter_into_zeros(&g, d, &ix, &shape)?)])
+        Ok(vec![Some(super::scatter_into_zeros(&g, d as i64, &ix, &shape)?)])
     })
     .pop()
     .expect("one output");

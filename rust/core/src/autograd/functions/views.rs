@@ -173,12 +173,13 @@ pub fn flip(x: &Var, dims: &[i64]) -> Result<Var> {
     Ok(v)
 }
 
-/// Writes `g` into zeros of `shape` along `dim` at `index` (max/min backward).
-pub fn scatter_into_zeros(g: &Var, dim: usize, index: &Tensor, shape: &[usize]) -> Result<Var> {
-    let ix = index.clone();
-    let f = move |t: &Tensor| ops::index::gather(t, dim as i64, &ix);
-    let idx = index_map(shape, &f)?;
-    put_add(g, &idx, shape)
+/// Adds `g` into zeros of `shape` along `dim` at `index`: the backward of
+/// `gather` (and of `index_select`, `max`/`min` along a dim). A scatter-add
+/// costs O(index), where the generic index map would cost O(shape); it is
+/// itself recorded, so double backward works (its backward is a gather).
+pub fn scatter_into_zeros(g: &Var, dim: i64, index: &Tensor, shape: &[usize]) -> Result<Var> {
+    let zeros = Var::new(Tensor::zeros(g.data.dtype(), shape));
+    super::scatter(&zeros, dim, index, super::VArg::V(g), true)
 }
 
 /// NOTE [Untracked views]: a view made while its base did not require grad
