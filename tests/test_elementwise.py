@@ -533,7 +533,7 @@ def test_where_out(data):
     else:  # out= form: pass the scalar as a 0-d tensor
         yk = O.operand_kind(y)[1]
         ty = O.to_tensor(np.asarray(y), yk)
-        yv = O.to_numpy(ty)  # the value as the tensor holds it (a float becomes float32)
+        yv = O.cast_np(y, yk)  # the value a yk tensor holds (a float becomes float32)
         res = O.result_type(x, ("zero", yk))
     out_shape = np.broadcast_shapes(cond.shape, x.shape, tuple(ty.shape))
     z = O.zeros_out(out_shape, res)
