@@ -5,7 +5,7 @@ import builtins as _b
 
 from . import _C
 from ._C import Tensor
-from ._ops import BINARY, NO_INPLACE, UNARY, binary, div_rounding, scaled
+from ._ops import BINARY, NO_INPLACE, UNARY, _dtype_name, _write_out, binary, check_out_grad, div_rounding, scaled
 
 __all__ = []
 
@@ -20,7 +20,7 @@ def _export(name, f):
 def _make_binary(core):
     def f(input, other, *, alpha=1, rounding_mode=None, out=None):
         op = div_rounding(core, rounding_mode) if core == "div" else core
-        return binary(op, input, scaled(other, alpha), out)
+        return binary(op, input, scaled(input, other, alpha), out)
     return f
 
 
@@ -30,6 +30,8 @@ for _py, _core in BINARY.items():
 
 def _make_unary(core):
     def f(input, *, out=None):
+        if out is not None:
+            check_out_grad(core, out, input)
         return _C.unary(core, input, out)
     return f
 
@@ -41,6 +43,8 @@ for _py, _core in UNARY.items():
 
 
 def clamp(input, min=None, max=None, *, out=None):
+    if out is not None:
+        check_out_grad("clamp", out, input, min, max)
     return _C.clamp(input, min, max, out)
 
 
@@ -48,68 +52,91 @@ clip = clamp
 
 
 def lerp(input, end, weight, *, out=None):
+    if out is not None:
+        check_out_grad("lerp", out, input, end, weight)
     return _C.lerp(input, end, weight, out)
 
 
 def where(condition, input=None, other=None, *, out=None):
     if input is None and other is None:
+        if out is not None:
+            raise TypeError("where(condition) takes no out= argument")
         return condition.nonzero(as_tuple=True)
     r = _C.where(condition, input, other)
-    return out.copy_(r) if out is not None else r
+    return r if out is None else _write_out("where", out, r)
 
 
-# ---- reductions (forward to the methods, which hold the argument parsing) ----
+# ---- reductions and other forwards to the methods (which hold the argument parsing) ----
 
-def _forward(name):
-    def f(input, *args, out=None, **kwargs):
-        if not isinstance(input, Tensor):
-            raise TypeError(f"{name}(): argument 'input' must be Tensor, not {type(input).__name__}")
+def _forward(name, has_out):
+    def f(input, *args, **kwargs):
+        _check_input(name, input)
+        out = kwargs.pop("out", None) if has_out else None
+        if isinstance(out, Tensor) and name in _OUT_SETS_DTYPE and kwargs.get("dtype") is None:
+            kwargs["dtype"] = out.dtype  # PyTorch computes these in out's dtype
         r = getattr(input, name)(*args, **kwargs)
-        if out is not None:
-            return out.copy_(r) if not isinstance(r, tuple) else r
-        return r
+        return r if out is None else _write_out(name, out, r)
     return f
 
 
-for _name in ("sum", "mean", "prod", "amax", "amin", "all", "any", "max", "min", "argmax",
-              "argmin", "std", "var", "norm", "logsumexp", "cumsum", "cumprod", "gather",
-              "scatter", "scatter_add", "index_select", "masked_fill", "masked_select",
-              "nonzero", "reshape", "view_as_real" if False else "flatten", "unflatten",
-              "squeeze", "unsqueeze", "transpose", "permute", "t", "narrow", "select",
-              "diagonal", "flip", "unbind", "split", "chunk", "movedim", "swapaxes",
-              "broadcast_to", "as_strided", "clone", "numel", "ravel"):
-    _export(_name, _forward(_name))
+# Ops that take out= in PyTorch, and those of them that compute in out's dtype.
+_WITH_OUT = ("sum", "mean", "prod", "amax", "amin", "all", "any", "max", "min", "argmax", "argmin",
+             "std", "var", "norm", "logsumexp", "cumsum", "cumprod", "gather", "scatter",
+             "scatter_add", "index_select", "masked_select", "nonzero")
+_OUT_SETS_DTYPE = {"sum", "prod", "cumsum", "cumprod"}
+
+for _name in _WITH_OUT:
+    _export(_name, _forward(_name, True))
+
+for _name in ("masked_fill", "reshape", "flatten", "unflatten", "squeeze", "unsqueeze", "transpose",
+              "permute", "t", "narrow", "select", "diagonal", "flip", "unbind", "split", "chunk",
+              "movedim", "swapaxes", "broadcast_to", "as_strided", "clone", "numel", "ravel"):
+    _export(_name, _forward(_name, False))
 
 
 def matmul(input, other, *, out=None):
     r = _C.linalg("matmul", input, other)
-    return out.copy_(r) if out is not None else r
+    return r if out is None else _write_out("matmul", out, r)
+
+
+def _make_linalg(name):
+    def f(input, other, *, out=None):
+        r = _C.linalg(name, input, other)
+        return r if out is None else _write_out(name, out, r)
+    return f
 
 
 for _name in ("mm", "bmm", "mv", "dot", "outer", "inner", "ger"):
-    _export(_name, lambda input, other, *, out=None, _n=_name: (
-        _C.linalg(_n, input, other) if out is None else out.copy_(_C.linalg(_n, input, other))))
+    _export(_name, _make_linalg(_name))
+
+
+def _tensor_list(name, tensors):
+    if isinstance(tensors, (list, tuple)) and len(tensors) == 0:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return tensors
 
 
 def cat(tensors, dim=0, *, out=None):
     r = _C.cat(tensors, dim)
-    return out.copy_(r) if out is not None else r
+    return r if out is None else _write_out("cat", out, r)
 
 
 concat = concatenate = cat
 
 
 def stack(tensors, dim=0, *, out=None):
-    r = _C.stack(tensors, dim)
-    return out.copy_(r) if out is not None else r
+    r = _C.stack(_tensor_list("stack", tensors), dim)
+    return r if out is None else _write_out("stack", out, r)
 
 
-def hstack(tensors):
-    return cat(tensors, 0 if tensors[0].dim() == 1 else 1)
+def hstack(tensors, *, out=None):
+    tensors = [t.reshape(1) if t.dim() == 0 else t for t in _tensor_list("hstack", tensors)]
+    return cat(tensors, 0 if tensors[0].dim() == 1 else 1, out=out)
 
 
-def vstack(tensors):
-    return cat([t.reshape(1, -1) if t.dim() == 1 else t for t in tensors], 0)
+def vstack(tensors, *, out=None):
+    tensors = _tensor_list("vstack", tensors)
+    return cat([t.reshape(1, -1) if t.dim() <= 1 else t for t in tensors], 0, out=out)
 
 
 # ---- creation -----------------------------------------------------------------
@@ -128,22 +155,36 @@ def as_tensor(data, dtype=None, device=None):
 asarray = as_tensor
 
 
-def _like(fn):
+def _type_name(x):
+    """A type's name as PyTorch's argument errors spell it (`list`, `numpy.ndarray`)."""
+    t = type(x)
+    return t.__name__ if t.__module__ in ("builtins", "__main__") else f"{t.__module__}.{t.__qualname__}"
+
+
+def _check_input(name, input):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not {_type_name(input)}")
+
+
+def _like(name, fn):
     def f(input, *args, dtype=None, device=None, requires_grad=False, memory_format=None, **kw):
+        _check_input(name, input)
         dt = input.dtype if dtype is None else dtype
         return fn(input.shape, *args, dtype=dt, device=device, requires_grad=requires_grad, **kw)
+    f.__name__ = f.__qualname__ = name
     return f
 
 
-zeros_like = _like(lambda s, **k: _C.zeros(s, **k))
-ones_like = _like(lambda s, **k: _C.ones(s, **k))
-empty_like = _like(lambda s, **k: _C.empty(s, **k))
-full_like = _like(lambda s, v, **k: _C.full(s, v, **k))
-rand_like = _like(lambda s, **k: _C.rand(s, **k))
-randn_like = _like(lambda s, **k: _C.randn(s, **k))
+zeros_like = _like("zeros_like", lambda s, **k: _C.zeros(s, **k))
+ones_like = _like("ones_like", lambda s, **k: _C.ones(s, **k))
+empty_like = _like("empty_like", lambda s, **k: _C.empty(s, **k))
+full_like = _like("full_like", lambda s, v, **k: _C.full(s, v, **k))
+rand_like = _like("rand_like", lambda s, **k: _C.rand(s, **k))
+randn_like = _like("randn_like", lambda s, **k: _C.randn(s, **k))
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    _check_input("randint_like", input)
     if high is None:
         low, high = 0, low
     return _C.randint(low, high, input.shape, dtype=input.dtype if dtype is None else dtype, device=device)
@@ -151,16 +192,19 @@ def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_g
 
 def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     """`normal(mean, std, size)` with numbers, or elementwise with tensor mean/std."""
+    if out is not None and not out.dtype.is_floating_point:
+        raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{_dtype_name(out.dtype)}\'')
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         ref = mean if isinstance(mean, Tensor) else std
         shape = _C.binary("add", mean, std).shape if size is None else size
-        z = _C.randn(shape, generator=generator, dtype=ref.dtype)
-        return z * std + mean
-    if size is None:
-        raise TypeError("normal() missing required argument 'size' when mean and std are numbers")
-    r = _C.normal(float(mean), float(std), size, generator=generator, dtype=dtype, device=device,
-                  requires_grad=requires_grad)
-    return out.copy_(r) if out is not None else r
+        z = _C.randn(shape, generator=generator, dtype=ref.dtype if out is None else out.dtype)
+        r = z * std + mean
+    else:
+        if size is None:
+            raise TypeError("normal() missing required argument 'size' when mean and std are numbers")
+        r = _C.normal(float(mean), float(std), size, generator=generator, device=device,
+                      dtype=dtype if out is None else out.dtype, requires_grad=requires_grad)
+    return r if out is None else _write_out("normal", out, r)
 
 
 def _rebuild(array, dtype, requires_grad):

@@ -2,7 +2,11 @@
 hot path. The class itself (and `+`, indexing, `view`, `shape`...) is in Rust;
 these are attached to it once at import."""
 
+import builtins
+import numbers
+
 from . import _C, _tensor_str, return_types
+from ._grad_mode import no_grad
 from ._C import Tensor
 from ._ops import BINARY, NO_INPLACE, UNARY, binary, div_rounding, scaled
 
@@ -21,13 +25,13 @@ def _method(name):
 def _install_binary(pyname, core):
     def method(self, other, *, alpha=1, rounding_mode=None):
         op = div_rounding(core, rounding_mode) if core == "div" else core
-        return binary(op, self, scaled(other, alpha))
+        return binary(op, self, scaled(self, other, alpha))
 
     def inplace(self, other, *, alpha=1, rounding_mode=None):
         op = div_rounding(core, rounding_mode) if core == "div" else core
         if op == "div_trunc":
-            return self.copy_(binary(op, self, scaled(other, alpha)))
-        return _C.binary_(op, self, scaled(other, alpha))
+            return self.copy_(binary(op, self, scaled(self, other, alpha)))
+        return _C.binary_(op, self, scaled(self, other, alpha))
 
     _method(pyname)(method)
     if pyname not in NO_INPLACE:
@@ -423,6 +427,9 @@ def __reversed__(self):
 
 @_method("__contains__")
 def __contains__(self, element):
+    if not isinstance(element, (Tensor, numbers.Number)):
+        raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                           f"{builtins.type(element)}.")
     return bool((self == element).any())
 
 
@@ -434,9 +441,49 @@ def __reduce_ex__(self, protocol):
 
 @_method("__deepcopy__")
 def __deepcopy__(self, memo):
-    c = self.clone()
-    memo[id(self)] = c
-    return c
+    """As PyTorch: leaves only; tensors sharing a storage share one copied storage (so
+    a copied view is a view of the copied base); `requires_grad` and `.grad` are kept."""
+    if not self.is_leaf:
+        raise RuntimeError(
+            "Only Tensors created explicitly by the user (graph leaves) support the deepcopy protocol "
+            "at the moment.  If you were attempting to deepcopy a module, this may be because of a "
+            "torch.nn.utils.weight_norm usage, see https://github.com/pytorch/pytorch/pull/103001")
+    if id(self) in memo:
+        return memo[id(self)]
+    with no_grad():
+        nbytes = self._storage_nbytes()
+        key = ("rtensor.storage", self._storage_ptr(), nbytes, self.dtype)
+        storage = memo.get(key) if nbytes else None
+        if storage is None:  # the whole storage, copied once per deepcopy call
+            storage = self.detach().as_strided((nbytes // self.element_size(),), (1,), 0).clone()
+            if nbytes:
+                memo[key] = storage
+        new = storage.as_strided(self.shape, self.stride(), self.storage_offset())
+    if self.requires_grad:
+        new.requires_grad_()
+    if self.grad is not None:
+        new.grad = self.grad.__deepcopy__(memo)
+    memo[id(self)] = new
+    return new
 
 
-Tensor.__array_priority__ = 1000  # NumPy defers `ndarray + tensor` to us
+# NumPy interop as in PyTorch: `ndarray.__add__(tensor)` defers to the tensor (so
+# `ndarray + tensor` is the tensor's to answer), and a ufunc NumPy computes on a
+# tensor operand (`np.sqrt(t)`, `t + ndarray`, which our `__add__` leaves to NumPy)
+# comes back as a Tensor.
+Tensor.__array_priority__ = 1000
+
+
+@_method("__array_wrap__")
+def __array_wrap__(self, array, context=None, return_scalar=False):
+    inputs = context[1] if context is not None else (self,)
+    if _C.is_grad_enabled() and any(isinstance(t, Tensor) and t.requires_grad for t in inputs):
+        # NumPy computed on a tensor's values: its graph would be lost silently.
+        raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+    return _C.from_numpy(array)
+
+
+# `del x.grad` sets it to None, as in PyTorch (the Rust property has no deleter).
+_grad = Tensor.__dict__["grad"]
+Tensor.grad = property(_grad.__get__, _grad.__set__, lambda self: _grad.__set__(self, None),
+                       doc=_grad.__doc__)

@@ -12,11 +12,36 @@ from ._graph import graph  # noqa: F401
 Node = _C.Node
 
 
+def _as_tuple(x):
+    return (x,) if isinstance(x, _C.Tensor) else tuple(x)
+
+
+def _outputs_and_grads(outputs, grads):
+    """PyTorch's pairing: one gradient (or None) per output; fewer gradients than
+    outputs is an error (extra gradients are ignored, as in PyTorch)."""
+    outputs = _as_tuple(outputs)
+    if grads is None:
+        return outputs, None
+    grads = _as_tuple(grads)
+    if len(grads) < len(outputs):
+        raise RuntimeError(f"got {len(outputs)} tensors and {len(grads)} gradients")
+    return outputs, grads[:len(outputs)]
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    if inputs is not None:
+        inputs = _as_tuple(inputs.values() if type(inputs) is dict else inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+    tensors, grad_tensors = _outputs_and_grads(tensors, grad_tensors)
     return _C.backward(tensors, grad_tensors, retain_graph, create_graph, inputs)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False, **kwargs):
+    inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("`inputs` argument to `grad()` cannot be empty.")
+    outputs, grad_outputs = _outputs_and_grads(outputs, grad_outputs)
     return _C.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)
 
 

@@ -20,5 +20,11 @@ class Parameter(Tensor):
     def __repr__(self):
         return "Parameter containing:\n" + Tensor.__repr__(self)
 
+    def __deepcopy__(self, memo):
+        # As PyTorch's Parameter: a clone of the data, requires_grad kept, no .grad.
+        if id(self) not in memo:
+            memo[id(self)] = type(self)(self.data.clone(), self.requires_grad)
+        return memo[id(self)]
+
     def __reduce_ex__(self, protocol):
         return (Parameter, (self.detach().clone(), self.requires_grad))
