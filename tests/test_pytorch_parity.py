@@ -339,8 +339,10 @@ def test_shape_and_dtype_are_read_only():
                           "needs #[pyclass(..., dict)]", strict=False)
 def test_arbitrary_attributes_on_tensors():
     x = torch.zeros(2)
-    x.foo = 1
-    assert x.foo == 1
+    x.foo = [1]
+    assert x.foo == [1]
+    c, foo = copy.deepcopy([x, x.foo])  # deepcopy copies the attributes, through the memo
+    assert c.foo == [1] and c.foo is foo and foo is not x.foo
 
 
 # ---- out= of the function forms written in Python ------------------------------------------

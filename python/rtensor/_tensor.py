@@ -3,6 +3,7 @@ hot path. The class itself (and `+`, indexing, `view`, `shape`...) is in Rust;
 these are attached to it once at import."""
 
 import builtins
+import copy
 import numbers
 
 from . import _C, _tensor_str, return_types
@@ -463,6 +464,8 @@ def __deepcopy__(self, memo):
         new.requires_grad_()
     if self.grad is not None:
         new.grad = self.grad.__deepcopy__(memo)
+    if getattr(self, "__dict__", None) and hasattr(new, "__dict__"):  # attributes set on the tensor
+        new.__dict__.update(copy.deepcopy(self.__dict__, memo))
     memo[id(self)] = new
     return new
 
