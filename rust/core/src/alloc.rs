@@ -12,7 +12,7 @@
 //! huge pages, see `storage.rs`), which a cache would only make slower to zero.
 //! The cache never grows past its cap, and `empty_cache()` returns it all.
 
-use std::alloc::{alloc, alloc_zeroed, dealloc, handle_alloc_error, Layout};
+use std::alloc::{alloc, alloc_zeroed, dealloc, Layout};
 use std::collections::HashMap;
 use std::ptr::NonNull;
 use std::sync::Mutex;
@@ -60,8 +60,10 @@ fn class_of(bytes: usize) -> usize {
     }
 }
 
-fn layout(bytes: usize) -> Layout {
-    Layout::from_size_align(bytes, ALIGN).expect("tensor too large")
+/// The allocation layout of a buffer; `None` when `bytes` is past what one
+/// allocation may be (callers check that with `checked::nbytes` first).
+fn layout(bytes: usize) -> Option<Layout> {
+    Layout::from_size_align(bytes, ALIGN).ok()
 }
 
 fn take_cached(bytes: usize) -> Option<NonNull<u8>> {
@@ -77,8 +79,9 @@ fn take_cached(bytes: usize) -> Option<NonNull<u8>> {
 }
 
 /// `bytes` (> 0) of memory aligned to [`ALIGN`], zero-filled when `zeroed`,
-/// otherwise with unspecified contents.
-pub fn allocate(bytes: usize, zeroed: bool) -> NonNull<u8> {
+/// otherwise with unspecified contents; `None` when the allocator refuses
+/// (the caller raises PyTorch's out-of-memory error; nothing aborts).
+pub fn allocate(bytes: usize, zeroed: bool) -> Option<NonNull<u8>> {
     debug_assert!(bytes > 0);
     if let Some(p) = take_cached(bytes) {
         if zeroed {
@@ -86,9 +89,9 @@ pub fn allocate(bytes: usize, zeroed: bool) -> NonNull<u8> {
             // nobody else now that it left the cache.
             unsafe { p.as_ptr().write_bytes(0, bytes) };
         }
-        return p;
+        return Some(p);
     }
-    let l = layout(class_of(bytes));
+    let l = layout(class_of(bytes))?;
     // SAFETY: `l` has non-zero size.
     let p = unsafe {
         if zeroed {
@@ -97,7 +100,7 @@ pub fn allocate(bytes: usize, zeroed: bool) -> NonNull<u8> {
             alloc(l)
         }
     };
-    NonNull::new(p).unwrap_or_else(|| handle_alloc_error(l))
+    NonNull::new(p)
 }
 
 /// Gives back memory from [`allocate`].
@@ -117,8 +120,9 @@ pub unsafe fn release(p: NonNull<u8>, bytes: usize) {
             }
         }
     }
-    // SAFETY: allocated by `allocate` with exactly this size class and alignment.
-    unsafe { dealloc(p.as_ptr(), layout(class)) }
+    // SAFETY: allocated by `allocate` with exactly this size class and alignment
+    // (so `layout` succeeded for it then and does now).
+    unsafe { dealloc(p.as_ptr(), layout(class).unwrap_unchecked()) }
 }
 
 /// Returns every cached buffer to the allocator; returns how many bytes.
@@ -129,7 +133,7 @@ pub fn empty_cache() -> usize {
         for p in ptrs {
             // SAFETY: every cached pointer came from `allocate` with this class and
             // alignment, and the cache was its only owner.
-            unsafe { dealloc(p as *mut u8, layout(class)) }
+            unsafe { dealloc(p as *mut u8, layout(class).unwrap_unchecked()) }
         }
     }
     cache.bytes
@@ -147,16 +151,22 @@ mod tests {
     #[test]
     fn reuses_and_zeroes() {
         let n = 100_000;
-        let p = allocate(n, false);
+        let p = allocate(n, false).unwrap();
         // SAFETY: p is n bytes long and ours.
         unsafe { p.as_ptr().write_bytes(7, n) };
         unsafe { release(p, n) };
-        let q = allocate(n, true);
+        let q = allocate(n, true).unwrap();
         // SAFETY: q is n bytes long and ours.
         let s = unsafe { std::slice::from_raw_parts(q.as_ptr(), n) };
         assert!(s.iter().all(|&b| b == 0));
         unsafe { release(q, n) };
         assert!(cached_bytes() >= n);
         assert!(empty_cache() >= n);
+    }
+
+    #[test]
+    fn refusal_is_none() {
+        assert!(allocate(1 << 50, true).is_none());
+        assert!(allocate(isize::MAX as usize, false).is_none());
     }
 }

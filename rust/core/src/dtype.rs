@@ -99,6 +99,29 @@ impl DType {
         matches!(self, DType::F16 | DType::BF16 | DType::F32 | DType::F64)
     }
 
+    /// The values an integer dtype holds (bool and floats: `None`).
+    pub fn int_range(self) -> Option<(i64, i64)> {
+        Some(match self {
+            DType::U8 => (0, u8::MAX as i64),
+            DType::I8 => (i8::MIN as i64, i8::MAX as i64),
+            DType::I16 => (i16::MIN as i64, i16::MAX as i64),
+            DType::I32 => (i32::MIN as i64, i32::MAX as i64),
+            DType::I64 => (i64::MIN, i64::MAX),
+            _ => return None,
+        })
+    }
+
+    /// The largest finite value of a float dtype.
+    pub fn float_max(self) -> Option<f64> {
+        Some(match self {
+            DType::F16 => 65504.0,
+            DType::BF16 => 3.3895313892515355e38,
+            DType::F32 => f32::MAX as f64,
+            DType::F64 => f64::MAX,
+            _ => return None,
+        })
+    }
+
     /// Integer dtypes, bool excluded.
     pub fn is_int(self) -> bool {
         matches!(self, DType::U8 | DType::I8 | DType::I16 | DType::I32 | DType::I64)

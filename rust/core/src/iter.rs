@@ -41,8 +41,8 @@ impl<const N: usize> Plan<N> {
             let mut j = i;
             while j > 0 {
                 let (a, b) = (dims[j - 1], dims[j]);
-                let sa = layouts[lead].strides[a].unsigned_abs();
-                let sb = layouts[lead].strides[b].unsigned_abs();
+                let sa = layouts[lead].strides()[a].unsigned_abs();
+                let sb = layouts[lead].strides()[b].unsigned_abs();
                 if sa < sb {
                     dims.swap(j - 1, j);
                     j -= 1;
@@ -57,21 +57,27 @@ impl<const N: usize> Plan<N> {
             // The outer (already placed) dim and dim k form one run for every
             // operand when outer stride == inner stride * inner size.
             let can_merge = !m_shape.is_empty()
-                && (0..N).all(|o| m_strides[o].last() == Some(&(layouts[o].strides[k] * shape[k] as isize)));
+                && (0..N)
+                    .all(|o| m_strides[o].last() == layouts[o].strides()[k].checked_mul(shape[k] as isize).as_ref());
             if can_merge {
                 let n = m_shape.len() - 1;
                 m_shape[n] *= shape[k];
                 for o in 0..N {
-                    m_strides[o][n] = layouts[o].strides[k];
+                    m_strides[o][n] = layouts[o].strides()[k];
                 }
             } else {
                 m_shape.push(shape[k]);
                 for o in 0..N {
-                    m_strides[o].push(layouts[o].strides[k]);
+                    m_strides[o].push(layouts[o].strides()[k]);
                 }
             }
         }
-        Plan { shape: m_shape, strides: m_strides, offsets: std::array::from_fn(|o| layouts[o].offset as isize), numel }
+        Plan {
+            shape: m_shape,
+            strides: m_strides,
+            offsets: std::array::from_fn(|o| layouts[o].offset() as isize),
+            numel,
+        }
     }
 
     fn inner_len(&self) -> usize {

@@ -17,6 +17,7 @@
 //! user supplies strides (`as_strided`).
 
 use crate::bail;
+use crate::checked;
 use crate::error::{Error, Result};
 use smallvec::SmallVec;
 
@@ -25,9 +26,9 @@ pub type Strides = SmallVec<[isize; 6]>;
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct Layout {
-    pub shape: Dims,
-    pub strides: Strides,
-    pub offset: usize,
+    shape: Dims,
+    strides: Strides,
+    offset: usize,
 }
 
 // By hand: `SmallVec::clone` goes through a generic iterator; `from_slice` is a
@@ -42,17 +43,21 @@ impl Clone for Layout {
     }
 }
 
-/// Row-major strides for `shape`.
+/// Row-major strides for `shape`. Saturating: the strides of a shape whose
+/// element count overflows are never used to reach an element (such a shape
+/// is either rejected by [`checked::numel`] or has an empty dimension).
 pub fn contiguous_strides(shape: &[usize]) -> Strides {
     let mut strides: Strides = SmallVec::from_elem(0, shape.len());
     let mut acc = 1isize;
     for k in (0..shape.len()).rev() {
         strides[k] = acc;
-        acc *= shape[k].max(1) as isize;
+        acc = acc.saturating_mul(shape[k].max(1).min(isize::MAX as usize) as isize);
     }
     strides
 }
 
+/// The element count of a shape that is already known to be valid (the shape
+/// of an existing layout). Shapes from users go through [`checked::numel`].
 pub fn numel(shape: &[usize]) -> usize {
     shape.iter().product()
 }
@@ -102,8 +107,62 @@ pub fn broadcast_shapes(op: &str, a: &[usize], b: &[usize]) -> Result<Dims> {
 }
 
 impl Layout {
+    /// A layout from user-given parts (`as_strided`, an imported NumPy array),
+    /// checked against the invariants of the type: equal ranks, at most
+    /// `i64::MAX` elements, every reachable index in `0..=isize::MAX`. Whether it
+    /// fits a particular storage is checked when a tensor is made from it.
+    pub fn new(op: &str, shape: &[usize], strides: &[isize], offset: usize) -> Result<Layout> {
+        if shape.len() != strides.len() {
+            bail!(Runtime, "{op}: mismatch in length of strides and shape ({} vs {})", strides.len(), shape.len());
+        }
+        checked::numel(op, shape)?;
+        if let Some((lo, hi)) = checked::extent(shape, strides, offset) {
+            if lo < 0 || hi > isize::MAX as i128 {
+                bail!(
+                    Runtime,
+                    "{op}: sizes {}, strides {strides:?} and storage offset {offset} reach storage index {} , \
+                     outside any possible storage",
+                    fmt_shape(shape),
+                    if lo < 0 { lo } else { hi }
+                );
+            }
+        } else if offset > isize::MAX as usize {
+            bail!(Runtime, "{op}: storage offset {offset} is out of range");
+        }
+        Ok(Layout { shape: shape.into(), strides: strides.into(), offset })
+    }
+
+    /// Made by the view maths below from a valid layout; valid by construction.
+    fn derived(shape: Dims, strides: Strides, offset: usize) -> Layout {
+        let l = Layout { shape, strides, offset };
+        debug_assert!(Layout::new("derived", &l.shape, &l.strides, l.offset).is_ok(), "invalid layout {l:?}");
+        l
+    }
+
+    /// The row-major layout of `shape`, or PyTorch's error if its element count
+    /// overflows.
+    pub fn try_contiguous(op: &str, shape: &[usize]) -> Result<Layout> {
+        checked::numel(op, shape)?;
+        Ok(Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 })
+    }
+
+    /// Like [`Layout::try_contiguous`] for shapes that come from existing
+    /// tensors; an overflowing shape raises (NOTE [Errors that unwind]).
     pub fn contiguous(shape: &[usize]) -> Layout {
-        Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 }
+        checked::or_throw(Layout::try_contiguous("contiguous", shape))
+    }
+
+    pub fn shape(&self) -> &[usize] {
+        &self.shape
+    }
+
+    pub fn strides(&self) -> &[isize] {
+        &self.strides
+    }
+
+    /// Storage index of element `[0, 0, ...]`.
+    pub fn offset(&self) -> usize {
+        self.offset
     }
 
     pub fn ndim(&self) -> usize {
@@ -122,9 +181,6 @@ impl Layout {
         let mut expected = 1isize;
         for k in (0..self.ndim()).rev() {
             let d = self.shape[k];
-            if d == 0 {
-                return true;
-            }
             if d != 1 {
                 if self.strides[k] != expected {
                     return false;
@@ -136,23 +192,13 @@ impl Layout {
     }
 
     /// The lowest and highest storage element this layout reaches, if any.
+    /// Both fit in `isize` (invariant of the type).
     pub fn extent(&self) -> Option<(isize, isize)> {
-        if self.numel() == 0 {
-            return None;
-        }
-        let (mut lo, mut hi) = (self.offset as isize, self.offset as isize);
-        for (&d, &s) in self.shape.iter().zip(&self.strides) {
-            let span = (d as isize - 1) * s;
-            if span < 0 {
-                lo += span
-            } else {
-                hi += span
-            }
-        }
-        Some((lo, hi))
+        checked::extent(&self.shape, &self.strides, self.offset).map(|(lo, hi)| (lo as isize, hi as isize))
     }
 
-    /// Invariant 3 of the type.
+    /// True when every element this layout reaches lies in a storage of
+    /// `storage_len` elements.
     pub fn fits_in(&self, storage_len: usize) -> bool {
         match self.extent() {
             None => true,
@@ -182,11 +228,13 @@ impl Layout {
         false
     }
 
-    /// Element offset of a multi-index (no bounds check; callers index in range).
+    /// Element offset of a multi-index. Callers index in range; an index out
+    /// of range gives a meaningless (but non-overflowing) number, and
+    /// `Tensor`'s accessors never dereference one.
     pub fn offset_of(&self, index: &[usize]) -> isize {
         let mut off = self.offset as isize;
         for (i, s) in index.iter().zip(&self.strides) {
-            off += *i as isize * s;
+            off = off.wrapping_add((*i as isize).wrapping_mul(*s));
         }
         off
     }
@@ -208,13 +256,14 @@ impl Layout {
             }
             seen[d] = true;
         }
-        Ok(Layout {
-            shape: dims.iter().map(|&d| self.shape[d]).collect(),
-            strides: dims.iter().map(|&d| self.strides[d]).collect(),
-            offset: self.offset,
-        })
+        Ok(Layout::derived(
+            dims.iter().map(|&d| self.shape[d]).collect(),
+            dims.iter().map(|&d| self.strides[d]).collect(),
+            self.offset,
+        ))
     }
 
+    /// Swaps two dims (already wrapped by the caller; out-of-range dims panic).
     pub fn transpose(&self, d0: usize, d1: usize) -> Layout {
         let mut l = self.clone();
         if self.ndim() > 0 {
@@ -224,33 +273,50 @@ impl Layout {
         l
     }
 
-    /// `x[start:stop:step]` along `dim`, with indices already clamped by the caller.
-    /// `step` may be negative (NOTE [Signed strides]); `len` is the result length.
-    pub fn slice(&self, dim: usize, start: usize, len: usize, step: isize) -> Layout {
+    /// `x[start::step]` along `dim`, keeping `len` elements; `step` may be
+    /// negative (NOTE [Signed strides]). Checked: every kept index must lie in
+    /// the dim.
+    pub fn slice(&self, dim: usize, start: usize, len: usize, step: isize) -> Result<Layout> {
         let mut l = self.clone();
-        l.slice_in_place(dim, start, len, step);
-        l
+        l.slice_in_place(dim, start, len, step)?;
+        Ok(l)
     }
 
-    pub fn slice_in_place(&mut self, dim: usize, start: usize, len: usize, step: isize) {
+    pub fn slice_in_place(&mut self, dim: usize, start: usize, len: usize, step: isize) -> Result<()> {
+        let Some(&size) = self.shape.get(dim) else {
+            bail!(Index, "slice: dim {dim} is out of range for a tensor of rank {}", self.ndim());
+        };
+        if step == 0 {
+            bail!(Value, "slice step cannot be zero");
+        }
         if len > 0 {
+            let last = start as i128 + (len as i128 - 1) * step as i128;
+            if start >= size || last < 0 || last >= size as i128 {
+                bail!(
+                    Index,
+                    "slice: {len} elements from index {start} with step {step} leave dimension {dim} of size {size}"
+                );
+            }
             self.offset = (self.offset as isize + start as isize * self.strides[dim]) as usize;
         }
+        // Cannot overflow when len > 1 (the product is within the extent); for
+        // len <= 1 the stride is never used to reach an element.
+        self.strides[dim] = self.strides[dim].checked_mul(step).unwrap_or(self.strides[dim]);
         self.shape[dim] = len;
-        self.strides[dim] *= step;
+        Ok(())
     }
 
     pub fn narrow(&self, op: &str, dim: usize, start: i64, length: i64) -> Result<Layout> {
         let size = self.shape[dim] as i64;
-        let start = if start < 0 { start + size } else { start };
-        if start < 0 || length < 0 || start + length > size {
+        let start = if start < 0 { start.saturating_add(size) } else { start };
+        if start < 0 || length < 0 || start > size || length > size - start {
             bail!(
                 Index,
                 "{op}: start ({start}) + length ({length}) exceeds dimension size ({size}) of a tensor of shape {}",
                 fmt_shape(&self.shape)
             );
         }
-        Ok(self.slice(dim, start as usize, length as usize, 1))
+        self.slice(dim, start as usize, length as usize, 1)
     }
 
     pub fn select(&self, dim: usize, index: i64) -> Result<Layout> {
@@ -260,8 +326,11 @@ impl Layout {
     }
 
     pub fn select_in_place(&mut self, dim: usize, index: i64) -> Result<()> {
-        let size = self.shape[dim] as i64;
-        let i = if index < 0 { index + size } else { index };
+        let Some(&size) = self.shape.get(dim) else {
+            bail!(Index, "select: dim {dim} is out of range for a tensor of rank {}", self.ndim());
+        };
+        let size = size as i64;
+        let i = if index < 0 { index.saturating_add(size) } else { index };
         if i < 0 || i >= size {
             bail!(Index, "index {index} is out of bounds for dimension {dim} with size {size}");
         }
@@ -271,11 +340,12 @@ impl Layout {
         Ok(())
     }
 
+    /// Inserts a size-1 dim at `dim` (already wrapped by the caller).
     pub fn unsqueeze(&self, dim: usize) -> Layout {
         let mut l = self.clone();
         // Any stride is valid for a size-1 dim; this one keeps the result
         // contiguous whenever the input was.
-        let s = if dim < self.ndim() { self.strides[dim] * self.shape[dim] as isize } else { 1 };
+        let s = if dim < self.ndim() { self.strides[dim].saturating_mul(self.shape[dim] as isize) } else { 1 };
         l.shape.insert(dim, 1);
         l.strides.insert(dim, s);
         l
@@ -311,7 +381,7 @@ impl Layout {
         for (k, &want) in shape.iter().enumerate() {
             if k < lead {
                 if want < 0 {
-                    bail!(Runtime, "{op}: the expanded size of the tensor (-1) isn't allowed in a leading, non-existing dimension {k}");
+                    bail!(Runtime, "{op}: the expanded size of the tensor ({want}) isn't allowed in a leading, non-existing dimension {k}");
                 }
                 l.shape.push(want as usize);
                 l.strides.push(0);
@@ -333,7 +403,14 @@ impl Layout {
                 );
             }
         }
+        checked::numel(op, &l.shape)?;
         Ok(l)
+    }
+
+    /// The same layout with a different shape and strides (from
+    /// [`Layout::view_strides`]), reaching the same elements.
+    pub fn with_shape(&self, shape: &[usize], strides: Strides) -> Layout {
+        Layout::derived(shape.into(), strides, self.offset)
     }
 
     /// Strides for viewing this layout as `shape` without copying, if possible
@@ -352,10 +429,11 @@ impl Layout {
         for tensor_d in (0..self.ndim()).rev() {
             tensor_numel *= self.shape[tensor_d];
             let chunk_ends = tensor_d == 0
-                || (self.shape[tensor_d - 1] != 1 && self.strides[tensor_d - 1] != tensor_numel as isize * chunk_base);
+                || (self.shape[tensor_d - 1] != 1
+                    && self.strides[tensor_d - 1] as i128 != tensor_numel as i128 * chunk_base as i128);
             if chunk_ends {
                 while view_d >= 0 && (view_numel < tensor_numel || shape[view_d as usize] == 1) {
-                    new_strides[view_d as usize] = view_numel as isize * chunk_base;
+                    new_strides[view_d as usize] = (view_numel as isize).saturating_mul(chunk_base);
                     view_numel *= shape[view_d as usize];
                     view_d -= 1;
                 }
@@ -390,11 +468,11 @@ impl Layout {
         if d1 == d2 {
             bail!(Runtime, "diagonal dimensions cannot be identical {d1}, {d2}");
         }
-        let (n1, n2) = (self.shape[d1] as i64, self.shape[d2] as i64);
-        let len = if offset >= 0 { n1.min(n2 - offset) } else { (n1 + offset).min(n2) }.max(0) as usize;
+        let (n1, n2, off) = (self.shape[d1] as i128, self.shape[d2] as i128, offset as i128);
+        let len = if off >= 0 { n1.min(n2 - off) } else { (n1 + off).min(n2) }.max(0) as usize;
         let mut start = self.offset as isize;
         if len > 0 {
-            start += if offset >= 0 { offset as isize * self.strides[d2] } else { -offset as isize * self.strides[d1] };
+            start += if off >= 0 { off as isize * self.strides[d2] } else { (-off) as isize * self.strides[d1] };
         }
         let mut l = Layout { shape: Dims::new(), strides: Strides::new(), offset: start as usize };
         for k in 0..self.ndim() {
@@ -404,8 +482,22 @@ impl Layout {
             }
         }
         l.shape.push(len);
-        l.strides.push(self.strides[d1] + self.strides[d2]);
+        // Saturating: the sum can only overflow when len <= 1, where it is unused.
+        l.strides.push(self.strides[d1].saturating_add(self.strides[d2]));
         Ok(l)
+    }
+
+    /// The layout with `dim` removed (the outer loop of a reduction along it).
+    pub fn without_dim(&self, dim: usize) -> Layout {
+        let mut l = self.clone();
+        l.shape.remove(dim);
+        l.strides.remove(dim);
+        l
+    }
+
+    /// The layout restricted to its first `k` dims (the batch dims of a matmul).
+    pub fn leading(&self, k: usize) -> Layout {
+        Layout::derived(self.shape[..k].into(), self.strides[..k].into(), self.offset)
     }
 }
 
@@ -413,6 +505,12 @@ impl Layout {
 pub fn infer_shape(op: &str, requested: &[i64], numel: usize, from: &[usize]) -> Result<Dims> {
     let mut infer = None;
     let mut known = 1usize;
+    let invalid = || {
+        Error::runtime(format!(
+            "{op}: shape '{requested:?}' is invalid for input of size {numel} (input shape {})",
+            fmt_shape(from)
+        ))
+    };
     for (k, &d) in requested.iter().enumerate() {
         if d == -1 {
             if infer.is_some() {
@@ -422,26 +520,22 @@ pub fn infer_shape(op: &str, requested: &[i64], numel: usize, from: &[usize]) ->
         } else if d < 0 {
             bail!(Runtime, "{op}: invalid shape dimension {d}");
         } else {
-            known *= d as usize;
+            // Saturating: a product past `numel` is invalid however far past it is.
+            known = known.saturating_mul(d as usize);
         }
+    }
+    if requested.contains(&0) {
+        known = 0;
     }
     let mut shape: Dims = requested.iter().map(|&d| d.max(0) as usize).collect();
     match infer {
         Some(k) => {
             if known == 0 || numel % known != 0 {
-                bail!(
-                    Runtime,
-                    "{op}: shape '{requested:?}' is invalid for input of size {numel} (input shape {})",
-                    fmt_shape(from)
-                );
+                return Err(invalid());
             }
             shape[k] = numel / known;
         }
-        None if known != numel => bail!(
-            Runtime,
-            "{op}: shape '{requested:?}' is invalid for input of size {numel} (input shape {})",
-            fmt_shape(from)
-        ),
+        None if known != numel => return Err(invalid()),
         None => {}
     }
     Ok(shape)

@@ -8,6 +8,7 @@
 
 pub mod alloc;
 pub mod autograd;
+pub mod checked;
 pub mod cpu;
 pub mod device;
 pub mod dtype;

@@ -13,9 +13,11 @@
 
 use crate::alloc::{allocate, release, ALIGN};
 use crate::bail;
+use crate::checked;
 use crate::device::Device;
 use crate::dtype::{DType, Element};
 use crate::error::Result;
+use crate::layout::Layout;
 use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,11 +54,13 @@ unsafe impl Send for Storage {}
 unsafe impl Sync for Storage {}
 
 impl Storage {
-    /// A zero-filled buffer of `len` elements. Zeroing large buffers is free
-    /// (the allocator maps zero pages), and it means `empty()` never exposes
-    /// uninitialised memory.
-    pub fn zeros(dtype: DType, len: usize) -> Storage {
-        Storage::owned(dtype, len, true)
+    /// A zero-filled buffer for the elements of `layout` (a contiguous layout:
+    /// its element count is the length). Zeroing large buffers is free (the
+    /// allocator maps zero pages), and it means `empty()` never exposes
+    /// uninitialised memory. Fails with PyTorch's errors when the byte count
+    /// overflows or the memory cannot be had (NOTE [Checked sizes]).
+    pub fn zeros(op: &str, dtype: DType, layout: &Layout) -> Result<Storage> {
+        Storage::owned(op, dtype, layout, true)
     }
 
     /// A buffer whose contents are unspecified, for an op that writes every
@@ -64,25 +68,26 @@ impl Storage {
     /// skips the memset of a recycled buffer (NOTE [Buffer cache]).
     ///
     /// # Safety
-    /// The caller must write all `len` elements before the storage is read or
+    /// The caller must write all elements before the storage is read or
     /// shared with anyone.
-    pub unsafe fn uninit(dtype: DType, len: usize) -> Storage {
-        // Huge buffers: calloc maps zero pages for free, so zero them anyway.
-        let zeroed = len * dtype.size() >= HUGE_MIN;
-        Storage::owned(dtype, len, zeroed)
+    pub unsafe fn uninit(op: &str, dtype: DType, layout: &Layout) -> Result<Storage> {
+        Storage::owned(op, dtype, layout, false)
     }
 
-    fn owned(dtype: DType, len: usize, zeroed: bool) -> Storage {
-        let bytes = len * dtype.size();
+    fn owned(op: &str, dtype: DType, layout: &Layout, zeroed: bool) -> Result<Storage> {
+        let len = layout.numel();
+        let bytes = checked::nbytes(op, len, dtype.size(), layout.shape())?;
+        // Huge buffers: calloc maps zero pages for free, so zero them anyway.
+        let zeroed = zeroed || bytes >= HUGE_MIN;
         let ptr = if bytes == 0 {
             // A dangling but aligned pointer: never dereferenced for 0 elements.
             NonNull::new(ALIGN as *mut u8).unwrap()
         } else {
-            let p = allocate(bytes, zeroed);
+            let p = allocate(bytes, zeroed).ok_or_else(|| checked::alloc_error(op, bytes))?;
             advise_huge_pages(p.as_ptr(), bytes);
             p
         };
-        Storage {
+        Ok(Storage {
             ptr,
             len,
             dtype,
@@ -91,16 +96,16 @@ impl Storage {
             version: AtomicU64::new(0),
             last_write: std::sync::Mutex::new(None),
             owner: Owner::Owned { bytes },
-        }
+        })
     }
 
-    pub fn from_vec<T: Element>(v: Vec<T>) -> Storage {
+    pub fn from_vec<T: Element>(v: Vec<T>) -> Result<Storage> {
         // SAFETY: the copy below writes all `v.len()` elements before anyone sees `s`.
-        let s = unsafe { Storage::uninit(T::DTYPE, v.len()) };
+        let s = unsafe { Storage::uninit("from_vec", T::DTYPE, &Layout::try_contiguous("from_vec", &[v.len()])?)? };
         // SAFETY: `s` was just allocated with room for `v.len()` elements of `T`
         // (its dtype), suitably aligned, and nobody else can see it yet.
         unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), s.ptr.as_ptr() as *mut T, v.len()) };
-        s
+        Ok(s)
     }
 
     /// Wraps memory that belongs to `owner`.

@@ -2,8 +2,9 @@
 //! view of the same memory (an `Arc` bump and a small layout copy).
 
 use crate::bail;
+use crate::checked;
 use crate::dtype::{DType, Element};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::layout::{fmt_shape, Layout};
 use crate::storage::Storage;
 use std::sync::Arc;
@@ -39,6 +40,30 @@ impl Scalar {
             Scalar::Float(_) => Category::Float,
         }
     }
+    /// PyTorch's `checked_convert`: the value must be representable in
+    /// `dtype` (ints in range, no NaN or infinity into an integer dtype, no
+    /// finite float past a float dtype's largest value). Used where a Python
+    /// number is *stored* (`full`, `fill_`, `x[i] = v`, `masked_fill`);
+    /// arithmetic with a scalar keeps PyTorch's wrapping instead.
+    pub fn check_fits(self, op: &str, dtype: DType) -> Result<()> {
+        let ok = match (self, dtype.int_range(), dtype.float_max()) {
+            (_, None, None) => true, // bool: any value converts
+            (Scalar::Bool(_), _, _) => true,
+            (Scalar::Int(i), Some((lo, hi)), _) => lo <= i && i <= hi,
+            (Scalar::Float(f), Some((lo, hi)), _) => f.is_finite() && f.trunc() >= lo as f64 && f.trunc() <= hi as f64,
+            (Scalar::Int(_), None, Some(_)) => true,
+            (Scalar::Float(f), None, Some(max)) => !f.is_finite() || f.abs() <= max,
+        };
+        if !ok {
+            let v = match self {
+                Scalar::Float(f) => format!("{f}"),
+                other => format!("{}", other.to_i64()),
+            };
+            bail!(Runtime, "{op}: value cannot be converted to type {} without overflow: {v}", dtype.name());
+        }
+        Ok(())
+    }
+
     /// The value as an element of type `T` (floats truncate into ints).
     pub fn to_elem<T: Element>(self) -> T {
         match self {
@@ -68,33 +93,38 @@ impl std::fmt::Debug for Tensor {
 }
 
 impl Tensor {
-    /// A view of `storage` through `layout`. The layout must satisfy
-    /// `Layout`'s invariants for this storage; view ops guarantee it.
+    /// A view of `storage` through `layout`, from code that derived `layout`
+    /// from a layout already known to fit `storage` (the view maths in
+    /// `layout.rs` keep every result inside the elements of their input). The
+    /// check stays on in release: it is a handful of comparisons, and it keeps
+    /// a bug in a view op from becoming an out-of-bounds access.
     pub(crate) fn from_parts(storage: Arc<Storage>, layout: Layout) -> Tensor {
-        debug_assert!(layout.fits_in(storage.len()), "layout {layout:?} escapes storage of {}", storage.len());
+        if !layout.fits_in(storage.len()) {
+            checked::throw(escape_error("view", &layout, storage.len()));
+        }
         Tensor { storage, layout }
     }
 
     /// A view with a user-given layout, checked against the storage.
     pub fn with_checked_layout(&self, op: &str, layout: Layout) -> Result<Tensor> {
         if !layout.fits_in(self.storage.len()) {
-            bail!(
-                Runtime,
-                "{op}: setStorage: sizes {}, strides {:?}, storage offset {} require more elements \
-                 than the storage holds ({})",
-                fmt_shape(&layout.shape),
-                layout.strides.as_slice(),
-                layout.offset,
-                self.storage.len()
-            );
+            return Err(escape_error(op, &layout, self.storage.len()));
         }
         Ok(Tensor { storage: self.storage.clone(), layout })
     }
 
-    /// A new contiguous tensor of zeros.
+    /// A new contiguous tensor of zeros, or PyTorch's error when the shape's
+    /// element or byte count overflows or the memory cannot be had.
+    pub fn try_zeros(op: &str, dtype: DType, shape: &[usize]) -> Result<Tensor> {
+        let layout = Layout::try_contiguous(op, shape)?;
+        let storage = Storage::zeros(op, dtype, &layout)?;
+        Ok(Tensor { storage: Arc::new(storage), layout })
+    }
+
+    /// [`Tensor::try_zeros`] for shapes derived from existing tensors, whose
+    /// failure is rare enough to raise (NOTE [Errors that unwind]).
     pub fn zeros(dtype: DType, shape: &[usize]) -> Tensor {
-        let layout = Layout::contiguous(shape);
-        Tensor { storage: Arc::new(Storage::zeros(dtype, layout.numel())), layout }
+        checked::or_throw(Tensor::try_zeros("zeros", dtype, shape))
     }
 
     /// A new contiguous tensor for an elementwise op to fill.
@@ -104,16 +134,31 @@ impl Tensor {
     pub(crate) unsafe fn for_overwrite(dtype: DType, shape: &[usize]) -> Tensor {
         let layout = Layout::contiguous(shape);
         // SAFETY: forwarded to the caller.
-        let storage = unsafe { Storage::uninit(dtype, layout.numel()) };
+        let storage = checked::or_throw(unsafe { Storage::uninit("empty", dtype, &layout) });
         Tensor { storage: Arc::new(storage), layout }
     }
 
+    /// A contiguous tensor of `shape` whose elements, in row-major order, are
+    /// `f(0), f(1), ...`. Fallible, unlike collecting into a `Vec` first (whose
+    /// allocation failure aborts the process).
+    pub fn from_fn<T: Element>(op: &str, shape: &[usize], mut f: impl FnMut(usize) -> T) -> Result<Tensor> {
+        let layout = Layout::try_contiguous(op, shape)?;
+        // SAFETY: the loop below writes all `numel` elements before anyone sees it.
+        let storage = unsafe { Storage::uninit(op, T::DTYPE, &layout)? };
+        let p = storage.typed_ptr::<T>();
+        for i in 0..layout.numel() {
+            // SAFETY: `i < numel == storage.len()`, and `p` is aligned for `T`.
+            unsafe { p.add(i).write(f(i)) };
+        }
+        Ok(Tensor { storage: Arc::new(storage), layout })
+    }
+
     pub fn from_vec<T: Element>(v: Vec<T>, shape: &[usize]) -> Result<Tensor> {
-        let layout = Layout::contiguous(shape);
+        let layout = Layout::try_contiguous("from_vec", shape)?;
         if layout.numel() != v.len() {
             bail!(Runtime, "from_vec: {} values do not fill shape {}", v.len(), fmt_shape(shape));
         }
-        Ok(Tensor { storage: Arc::new(Storage::from_vec(v)), layout })
+        Ok(Tensor { storage: Arc::new(Storage::from_vec(v)?), layout })
     }
 
     pub fn from_storage(storage: Arc<Storage>, layout: Layout) -> Result<Tensor> {
@@ -131,8 +176,15 @@ impl Tensor {
         t
     }
 
+    /// Another view of this tensor's storage. `layout` must fit the storage;
+    /// a layout that does not is an error (it would reach outside the memory).
     pub fn view_of(&self, layout: Layout) -> Tensor {
         Tensor::from_parts(self.storage.clone(), layout)
+    }
+
+    /// [`Tensor::view_of`] returning the error instead of raising it.
+    pub fn try_view_of(&self, op: &str, layout: Layout) -> Result<Tensor> {
+        self.with_checked_layout(op, layout)
     }
 
     pub fn storage(&self) -> &Arc<Storage> {
@@ -145,13 +197,13 @@ impl Tensor {
         self.storage.dtype()
     }
     pub fn shape(&self) -> &[usize] {
-        &self.layout.shape
+        self.layout.shape()
     }
     pub fn strides(&self) -> &[isize] {
-        &self.layout.strides
+        self.layout.strides()
     }
     pub fn offset(&self) -> usize {
-        self.layout.offset
+        self.layout.offset()
     }
     pub fn ndim(&self) -> usize {
         self.layout.ndim()
@@ -165,9 +217,38 @@ impl Tensor {
     pub fn same_storage(&self, other: &Tensor) -> bool {
         Arc::ptr_eq(&self.storage, &other.storage)
     }
+
+    /// The bytes `[lo, hi)` of memory this view's elements occupy, or `None`
+    /// when it has none. Addresses, not storage indices: two storages that
+    /// wrap the same memory (two `from_numpy` of one array, `from_numpy` of
+    /// `t.numpy()`) are compared correctly (NOTE [Aliasing by address]).
+    pub fn byte_range(&self) -> Option<(usize, usize)> {
+        let (lo, hi) = self.layout.extent()?;
+        let (base, size) = (self.storage.as_ptr() as usize, self.dtype().size());
+        Some((base + lo as usize * size, base + (hi as usize + 1) * size))
+    }
+
+    /// True when some byte of this view's elements is also one of `other`'s.
+    /// Conservative: interleaved views that share a range but no element
+    /// (`x[::2]` and `x[1::2]`) count as overlapping.
+    pub fn overlaps(&self, other: &Tensor) -> bool {
+        match (self.byte_range(), other.byte_range()) {
+            (Some((a0, a1)), Some((b0, b1))) => a0 < b1 && b0 < a1,
+            _ => false,
+        }
+    }
+
+    /// True when element `i` of both views is the same memory for every `i`
+    /// (so an elementwise kernel may read one while writing the other).
+    pub fn same_elements(&self, other: &Tensor) -> bool {
+        self.data_ptr() == other.data_ptr()
+            && self.dtype().size() == other.dtype().size()
+            && self.shape() == other.shape()
+            && self.strides() == other.strides()
+    }
     /// Address of the first element of this view (`Tensor.data_ptr()`).
     pub fn data_ptr(&self) -> usize {
-        self.storage.as_ptr() as usize + self.layout.offset * self.dtype().size()
+        self.storage.as_ptr() as usize + self.layout.offset() * self.dtype().size()
     }
 
     /// Typed pointer to the storage base; element `i` of the view lives at
@@ -205,7 +286,7 @@ impl Tensor {
         }
         let c = self.contiguous();
         let n = c.numel();
-        let mut v = Vec::with_capacity(n);
+        let mut v = checked::vec_with_capacity("tolist", n)?;
         // SAFETY: `c` is contiguous with `n` elements starting at its offset.
         unsafe {
             let p = c.base::<T>().add(c.offset());
@@ -218,4 +299,14 @@ impl Tensor {
     pub fn version(&self) -> u64 {
         self.storage.version()
     }
+}
+
+fn escape_error(op: &str, layout: &Layout, storage_len: usize) -> Error {
+    Error::runtime(format!(
+        "{op}: setStorage: sizes {}, strides {:?}, storage offset {} require more elements than the storage \
+         holds ({storage_len}): out of bounds for storage of size {storage_len}",
+        fmt_shape(layout.shape()),
+        layout.strides(),
+        layout.offset(),
+    ))
 }

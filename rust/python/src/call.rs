@@ -33,7 +33,14 @@ impl<T> IntoPyResult<T> for rtensor_core::Result<T> {
     }
 }
 
-fn panic_to_py(p: Box<dyn std::any::Any + Send>) -> PyErr {
+/// A caught panic as a Python exception: a core [`Error`] raised from code
+/// without a `Result` (NOTE [Errors that unwind]) becomes the exception it
+/// names; anything else is a bug of ours, reported as such.
+pub fn panic_to_py(p: Box<dyn std::any::Any + Send>) -> PyErr {
+    let p = match p.downcast::<Error>() {
+        Ok(e) => return to_py(*e),
+        Err(p) => p,
+    };
     let what = p
         .downcast_ref::<&str>()
         .map(|s| s.to_string())
@@ -51,6 +58,25 @@ pub fn run<R: Send>(py: Python<'_>, work: usize, f: impl FnOnce() -> rtensor_cor
         Ok(r) => r.map_err(to_py),
         Err(p) => Err(panic_to_py(p)),
     }
+}
+
+/// Runs `f` with panics turned into Python exceptions, without the GIL
+/// bookkeeping of [`run`]: for binding code that calls into the core outside
+/// `run` (conversions, getters).
+pub fn guard<R>(f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(panic_to_py(p)))
+}
+
+/// Keeps the default panic message off stderr for core errors raised by
+/// unwinding (NOTE [Errors that unwind]): they reach the user as exceptions.
+/// Every other panic still prints, since it is a bug worth reporting.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if info.payload().downcast_ref::<Error>().is_none() {
+            default(info);
+        }
+    }));
 }
 
 /// Like [`run`] for work that never fails in the core.

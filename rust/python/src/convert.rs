@@ -154,16 +154,16 @@ pub fn parse_size(args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
 }
 
 pub fn size_from_seq(seq: &Bound<'_, PySequence>) -> PyResult<Vec<usize>> {
-    let mut out = Vec::with_capacity(seq.len()?);
-    let raw: Vec<i64> = (0..seq.len()?)
-        .map(|i| {
-            seq.get_item(i)?.extract::<i64>().map_err(|_| {
-                PyTypeError::new_err(
-                    "size must be a sequence of ints (e.g. (2, 3)) or ints given as separate arguments",
-                )
-            })
-        })
-        .collect::<PyResult<_>>()?;
+    // No capacity from `len()`: a sequence may claim any length (2**58), and
+    // `Vec::with_capacity` aborts when the allocator refuses. Its items are
+    // read one by one, so the error is the one its `__getitem__` raises.
+    let mut out = Vec::new();
+    let mut raw: Vec<i64> = Vec::new();
+    for i in 0..seq.len()? {
+        raw.push(seq.get_item(i)?.extract::<i64>().map_err(|_| {
+            PyTypeError::new_err("size must be a sequence of ints (e.g. (2, 3)) or ints given as separate arguments")
+        })?);
+    }
     for &d in &raw {
         if d < 0 {
             return Err(PyRuntimeError::new_err(format!(
@@ -194,7 +194,12 @@ pub fn parse_ints(args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
             return Ok(vec![i]);
         }
         if let Ok(seq) = a.cast::<PySequence>() {
-            return seq.try_iter()?.map(|x| x?.extract::<i64>()).collect();
+            // One by one, as in `size_from_seq`: no capacity from a length hint.
+            let mut out = Vec::new();
+            for x in seq.try_iter()? {
+                out.push(x?.extract::<i64>()?);
+            }
+            return Ok(out);
         }
     }
     args.iter().map(|x| x.extract::<i64>()).collect()
@@ -243,8 +248,19 @@ pub struct Collected {
     pub category: Option<Category>,
 }
 
+/// PyTorch's limit on nesting in `tensor(data)`; it also bounds the recursion
+/// below, so a self-containing list (`l.append(l)`) is an error, not a stack
+/// overflow.
+const MAX_DIMS: usize = 64;
+
 /// Walks nested lists/tuples of numbers (and tensors) into shape + values.
 pub fn collect(ob: &Bound<'_, PyAny>, depth: usize, acc: &mut Collected) -> PyResult<()> {
+    if depth > MAX_DIMS {
+        return Err(PyValueError::new_err(format!(
+            "too many dimensions '{}' (tensor() accepts at most {MAX_DIMS} levels of nesting)",
+            ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+        )));
+    }
     if let Some(s) = scalar(ob) {
         if depth != acc.shape.len() {
             return Err(PyValueError::new_err(format!(
@@ -282,6 +298,9 @@ pub fn collect(ob: &Bound<'_, PyAny>, depth: usize, acc: &mut Collected) -> PyRe
     let seq = if let Ok(seq) = ob.cast::<PySequence>() {
         if ob.is_instance_of::<pyo3::types::PyString>() {
             return Err(PyTypeError::new_err("new(): invalid data type 'str'"));
+        }
+        if ob.is_instance_of::<pyo3::types::PyBytes>() || ob.is_instance_of::<pyo3::types::PyByteArray>() {
+            return Err(PyTypeError::new_err("new(): invalid data type 'bytes'"));
         }
         seq.clone()
     } else {

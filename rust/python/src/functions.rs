@@ -114,7 +114,7 @@ pub fn zeros(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    created(py, "zeros", Tensor::zeros(dt, &shape), requires_grad, out)
+    created(py, "zeros", Tensor::try_zeros("zeros", dt, &shape).py()?, requires_grad, out)
 }
 
 #[pyfunction]
@@ -130,7 +130,7 @@ pub fn ones(
 ) -> PyResult<Py<PyTensor>> {
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     let n = shape.iter().product();
-    created(py, "ones", run_ok(py, n, || creation::full(&shape, Scalar::Int(1), dt))?, requires_grad, out)
+    created(py, "ones", run(py, n, || creation::full("ones", &shape, Scalar::Int(1), dt))?, requires_grad, out)
 }
 
 /// `empty` returns zeroed memory: as cheap as uninitialised (the allocator maps
@@ -151,7 +151,7 @@ pub fn empty(
 ) -> PyResult<Py<PyTensor>> {
     let _ = (pin_memory, memory_format);
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    created(py, "empty", Tensor::zeros(dt, &shape), requires_grad, out)
+    created(py, "empty", Tensor::try_zeros("empty", dt, &shape).py()?, requires_grad, out)
 }
 
 #[pyfunction]
@@ -176,7 +176,7 @@ pub fn full(
         Scalar::Float(_) => DEFAULT_FLOAT,
     });
     let n = shape.iter().product();
-    created(py, "full", run_ok(py, n, || creation::full(&shape, v, dt))?, requires_grad, out)
+    created(py, "full", run(py, n, || creation::full("full", &shape, v, dt))?, requires_grad, out)
 }
 
 #[pyfunction]
@@ -206,7 +206,7 @@ pub fn arange(
     };
     let any_float = [s, e, st].iter().any(|x| matches!(x, Scalar::Float(_)));
     let dt = parse_opt_dtype(dtype)?.unwrap_or(if any_float { DEFAULT_FLOAT } else { DEFAULT_INT });
-    wrap_new(py, creation::arange(s, e, st, dt).py()?, requires_grad)
+    wrap_new(py, run(py, 0, || creation::arange(s, e, st, dt))?, requires_grad)
 }
 
 #[pyfunction]
@@ -222,7 +222,7 @@ pub fn linspace(
 ) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
-    wrap_new(py, creation::linspace(start, end, steps, dt).py()?, requires_grad)
+    wrap_new(py, run(py, 0, || creation::linspace(start, end, steps, dt))?, requires_grad)
 }
 
 #[pyfunction]
@@ -241,7 +241,7 @@ pub fn eye(
         return Err(PyRuntimeError::new_err(format!("eye(): n and m must be non-negative, got n={n}, m={m}")));
     }
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
-    wrap_new(py, creation::eye(n as usize, m as usize, dt).py()?, requires_grad)
+    wrap_new(py, run(py, 0, || creation::eye(n as usize, m as usize, dt))?, requires_grad)
 }
 
 /// `torch.Generator`: an independent random stream, or (for

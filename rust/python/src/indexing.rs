@@ -89,9 +89,11 @@ fn basic_step(ob: &Bound<'_, PyAny>, layout: &mut rtensor_core::Layout, dim: &mu
     if unsafe { pyo3::ffi::PySlice_Unpack(s.as_ptr(), &mut start, &mut stop, &mut step) } < 0 {
         return Some(Err(PyErr::fetch(ob.py())));
     }
-    let n = layout.shape[*dim] as i64;
+    let n = *layout.shape().get(*dim)? as i64;
     let (first, len) = rtensor_core::ops::shape::slice_indices(n, Some(start as i64), Some(stop as i64), step as i64);
-    layout.slice_in_place(*dim, first, len, step as isize);
+    if let Err(e) = layout.slice_in_place(*dim, first, len, step as isize) {
+        return Some(Err(crate::call::to_py(e)));
+    }
     *dim += 1;
     Some(Ok(()))
 }

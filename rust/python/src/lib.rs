@@ -18,6 +18,7 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
+    call::install_panic_hook();
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<types::PyDType>()?;
     m.add_class::<types::PyDevice>()?;

@@ -152,7 +152,7 @@ pub fn from_numpy_array(a: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
     // and `owner` keeps the array alive until the storage drops. Alignment and
     // element size were checked above.
     let storage = unsafe { Storage::from_foreign(base, len, dt, writable, owner) };
-    let layout = Layout { shape: shape.into(), strides: strides.into(), offset: (-lo) as usize };
+    let layout = Layout::new("from_numpy", &shape, &strides, (-lo) as usize).map_err(crate::call::to_py)?;
     Tensor::from_storage(Arc::new(storage), layout).map_err(crate::call::to_py)
 }
 

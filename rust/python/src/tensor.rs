@@ -173,7 +173,7 @@ impl PyTensor {
     #[pyo3(signature = (*args))]
     fn py_new(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Self> {
         if args.is_empty() {
-            return Ok(PyTensor::new(Tensor::zeros(DType::F32, &[0])));
+            return Ok(PyTensor::new(Tensor::try_zeros("Tensor", DType::F32, &[0]).py()?));
         }
         let first = args.get_item(0)?;
         if args.len() == 1 && !first.is_instance_of::<pyo3::types::PyInt>() {
@@ -181,7 +181,7 @@ impl PyTensor {
             return Ok(PyTensor::new(t.borrow(py).t.clone()));
         }
         let shape = crate::convert::parse_size(args)?;
-        Ok(PyTensor::new(Tensor::zeros(DType::F32, &shape)))
+        Ok(PyTensor::new(Tensor::try_zeros("Tensor", DType::F32, &shape).py()?))
     }
 
     #[getter]
@@ -357,8 +357,13 @@ impl PyTensor {
     fn __float__(&self) -> PyResult<f64> {
         Ok(self.t.item().py()?.to_f64())
     }
-    fn __int__(&self) -> PyResult<i64> {
-        Ok(self.t.item().py()?.to_i64())
+    /// Python's own `int(float)` for float tensors: NaN is a ValueError,
+    /// infinity an OverflowError, and 1e20 stays 100000000000000000000.
+    fn __int__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        match self.t.item().py()? {
+            Scalar::Float(f) => pyo3::types::PyFloat::new(py, f).call_method0("__int__"),
+            s => Ok(s.to_i64().into_pyobject(py)?.into_any()),
+        }
     }
     fn __index__(&self) -> PyResult<i64> {
         if self.t.dtype().is_float() || self.t.numel() != 1 {

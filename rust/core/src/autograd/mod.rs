@@ -11,6 +11,7 @@
 pub mod engine;
 pub mod functions;
 pub mod node;
+mod teardown;
 pub mod var;
 
 pub use node::{Backward, Edge, Node};

@@ -61,7 +61,10 @@ pub struct Node {
     /// Shapes of the forward inputs, for `autograd.graph`.
     pub input_shapes: Vec<Dims>,
     /// `None` once the graph has been freed by a backward without retain_graph.
-    state: Mutex<Option<Box<dyn Backward>>>,
+    /// Behind an `Arc` so `run` can call it without holding the lock: a hook
+    /// the formula calls may start another backward through this same node
+    /// (re-entrant backward), which must not wait for itself.
+    state: Mutex<Option<Arc<dyn Backward>>>,
     saved_desc: Vec<String>,
     /// Hooks on the gradients of this node's outputs (tensor hooks, retain_grad).
     pub pre_hooks: Mutex<Vec<PreHook>>,
@@ -91,7 +94,7 @@ impl Node {
             seq: SEQ.fetch_add(1, Ordering::Relaxed),
             trace: super::anomaly_location(),
             input_shapes,
-            state: Mutex::new(Some(f)),
+            state: Mutex::new(Some(Arc::from(f))),
             saved_desc,
             pre_hooks: Mutex::new(Vec::new()),
             hidden,
@@ -109,8 +112,8 @@ impl Node {
 
     /// Runs the formula; `release` frees what it saved afterwards.
     pub fn run(&self, grads: &[Option<Var>], release: bool) -> Result<Vec<Option<Var>>> {
-        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
-        let Some(f) = st.as_ref() else {
+        let formula = self.state.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let Some(f) = formula else {
             bail!(
                 Runtime,
                 "Trying to backward through the graph a second time (or directly access saved tensors after they \
@@ -127,9 +130,25 @@ impl Node {
         });
         // Accumulators hold no saved state and are shared by later graphs.
         if release && self.leaf.is_none() {
-            *st = None;
+            *self.state.lock().unwrap_or_else(|e| e.into_inner()) = None;
         }
         r
+    }
+}
+
+impl Drop for Node {
+    /// NOTE [Iterative teardown]: what the node owns is dropped from a worklist.
+    fn drop(&mut self) {
+        use super::teardown::{defer, Owned};
+        let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+        let next = std::mem::take(&mut self.next);
+        defer(
+            next.into_iter()
+                .flatten()
+                .map(|e| Owned::Node(e.node))
+                .chain(state.map(Owned::Formula))
+                .chain(self.leaf.take().map(Owned::Var)),
+        );
     }
 }
 
@@ -146,7 +165,7 @@ impl AccumulateGrad {
             seq: u64::MAX, // runs last among ready nodes; order does not matter for leaves
             trace: None,
             input_shapes: vec![leaf.data.shape().into()],
-            state: Mutex::new(Some(Box::new(AccumulateGrad))),
+            state: Mutex::new(Some(Arc::new(AccumulateGrad))),
             saved_desc: vec![],
             pre_hooks: Mutex::new(Vec::new()),
             hidden: vec![],

@@ -34,6 +34,26 @@ pub struct Meta {
     pub view_base: Mutex<Option<(Var, Arc<ViewFn>)>>,
 }
 
+impl Drop for Meta {
+    /// NOTE [Iterative teardown]: what the metadata owns is dropped from a worklist.
+    fn drop(&mut self) {
+        use super::teardown::{defer, Owned};
+        let grad_fn = self.grad_fn.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+        let grad = self.grad.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+        let base = self.view_base.get_mut().unwrap_or_else(|e| e.into_inner()).take();
+        if grad_fn.is_none() && grad.is_none() && base.is_none() {
+            return;
+        }
+        defer(
+            grad_fn
+                .map(|(n, _)| Owned::Node(n))
+                .into_iter()
+                .chain(grad.map(Owned::Var))
+                .chain(base.map(|(v, _)| Owned::Var(v))),
+        );
+    }
+}
+
 /// A tensor as autograd sees it. Cloning is cheap and shares the metadata.
 #[derive(Clone)]
 pub struct Var {

@@ -16,14 +16,14 @@ fn gather_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], re
     let block = rest.numel();
     if block == 1 {
         for (b, &o) in offsets.iter().enumerate() {
-            // SAFETY: offsets were bounds-checked against src's layout by the op;
-            // dst has one slot per offset.
-            unsafe { *pd.add(dst.offset() + b) = *ps.offset(o) };
+            // SAFETY: offsets (relative to `rest`'s offset) were bounds-checked
+            // against src's layout by the op; dst has one slot per offset.
+            unsafe { *pd.add(dst.offset() + b) = *ps.offset(rest.offset() as isize + o) };
         }
         return;
     }
-    let out_layout = Layout::contiguous(&rest.shape);
-    let plan = Plan::new(&rest.shape, [&out_layout, rest], 0);
+    let out_layout = Layout::contiguous(rest.shape());
+    let plan = Plan::new(rest.shape(), [&out_layout, rest], 0);
     for (b, &o) in offsets.iter().enumerate() {
         let base_d = (dst.offset() + b * block) as isize;
         plan.for_each(|offs, len, st| {
@@ -44,8 +44,8 @@ pub fn scatter_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layo
 fn scatter_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
     let (pd, ps) = (dst.base::<T>(), src.base::<T>());
     let block = rest.numel();
-    let src_layout = Layout::contiguous(&rest.shape);
-    let plan = Plan::new(&rest.shape, [rest, &src_layout], 0);
+    let src_layout = Layout::contiguous(rest.shape());
+    let plan = Plan::new(rest.shape(), [rest, &src_layout], 0);
     for (b, &o) in offsets.iter().enumerate() {
         let base_s = (src.offset() + b * block) as isize;
         plan.for_each(|offs, len, st| {

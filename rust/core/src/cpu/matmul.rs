@@ -23,8 +23,8 @@ pub struct MatDims {
 pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
     let nb = out.ndim() - 2;
     let batch: Vec<usize> = out.shape()[..nb].to_vec();
-    let sub =
-        |t: &Tensor| Layout { shape: batch.clone().into(), strides: t.strides()[..nb].into(), offset: t.offset() };
+    // The batch dims of each operand (a and b may be broadcast to `batch`).
+    let sub = |t: &Tensor| crate::checked::or_throw(Layout::new("matmul", &batch, &t.strides()[..nb], t.offset()));
     let (lo, la, lb) = (sub(out), sub(a), sub(b));
     let st = [&out.strides()[nb..], &a.strides()[nb..], &b.strides()[nb..]];
     let mut offsets: Vec<[isize; 3]> = Vec::new();

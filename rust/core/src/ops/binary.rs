@@ -132,7 +132,7 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
     let out = match out {
         Some(o) => {
             // Name the write as the user wrote it: `add_` in place, `add(out=)` otherwise.
-            let inplace = matches!(a, Arg::T(x) if x.same_storage(o) && x.layout() == o.layout());
+            let inplace = matches!(a, Arg::T(x) if x.same_elements(o));
             let wname = if inplace { format!("{name}_") } else { format!("{name}(out=...)") };
             check_writable_out(&wname, o, &shape, rdt)?;
             o.clone()

@@ -61,9 +61,9 @@ fn parse(t: &Tensor, items: &[IndexItem]) -> Result<Parsed> {
                 if *step <= 0 && *step == 0 {
                     bail!(Value, "slice step cannot be zero");
                 }
-                let n = layout.shape[dim] as i64;
+                let n = layout.shape()[dim] as i64;
                 let (s, len) = super::shape::slice_indices(n, *start, *stop, *step);
-                layout.slice_in_place(dim, s, len, *step as isize);
+                layout.slice_in_place(dim, s, len, *step as isize)?;
                 dim += 1;
             }
             IndexItem::NewAxis => {
@@ -71,15 +71,23 @@ fn parse(t: &Tensor, items: &[IndexItem]) -> Result<Parsed> {
                 dim += 1;
             }
             IndexItem::Ellipsis => dim += t.ndim() - consumed,
+            IndexItem::Tensor(x) if (x.dtype() == DType::Bool || x.dtype() == DType::U8) && x.ndim() == 0 => {
+                // A 0-d mask adds a dim of size 1 and keeps (True) or drops
+                // (False) its one entry, as in NumPy and PyTorch.
+                layout = layout.unsqueeze(dim);
+                let keep = x.item()?.to_i64() != 0;
+                adv.push((dim, Tensor::from_fn::<i64>("index", &[keep as usize], |_| 0)?));
+                dim += 1;
+            }
             IndexItem::Tensor(x) if x.dtype() == DType::Bool || x.dtype() == DType::U8 => {
                 let k = x.ndim();
-                let want = &layout.shape[dim..dim + k];
+                let want = &layout.shape()[dim..dim + k];
                 if x.shape() != want {
                     bail!(
                         Index,
                         "The shape of the mask {} at index {dim} does not match the shape of the indexed tensor {}",
                         fmt_shape(x.shape()),
-                        fmt_shape(&layout.shape)
+                        fmt_shape(layout.shape())
                     );
                 }
                 let nz = nonzero(x)?;
@@ -107,7 +115,9 @@ fn adv_offsets(view: &Tensor, adv: &[(usize, Tensor)]) -> Result<(Dims, Vec<isiz
         bshape = broadcast_shapes("index", &bshape, ix.shape())?;
     }
     let nb: usize = bshape.iter().product();
-    let mut offsets = vec![view.offset() as isize; nb];
+    // Offsets relative to `view.offset()`, which `rest` (below) keeps.
+    let mut offsets: Vec<isize> = crate::checked::vec_with_capacity("index", nb)?;
+    offsets.resize(nb, 0);
     for (d, ix) in adv {
         let (n, s) = (view.shape()[*d] as i64, view.strides()[*d]);
         let vals = expand_to("index", &to_dtype(ix, DType::I64), &bshape)?.contiguous().to_vec::<i64>()?;
@@ -119,11 +129,10 @@ fn adv_offsets(view: &Tensor, adv: &[(usize, Tensor)]) -> Result<(Dims, Vec<isiz
             *o += i as isize * s;
         }
     }
-    let mut rest = Layout { shape: Dims::new(), strides: Default::default(), offset: 0 };
-    for k in 0..view.ndim() {
-        if !adv.iter().any(|(d, _)| *d == k) {
-            rest.shape.push(view.shape()[k]);
-            rest.strides.push(view.strides()[k]);
+    let mut rest = view.layout().clone();
+    for k in (0..view.ndim()).rev() {
+        if adv.iter().any(|(d, _)| *d == k) {
+            rest = rest.without_dim(k);
         }
     }
     Ok((bshape, offsets, rest))
@@ -156,7 +165,7 @@ pub fn index(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
     }
     let (bshape, offsets, rest) = adv_offsets(&view, &adv)?;
     let mut shape: Vec<usize> = bshape.to_vec();
-    shape.extend(rest.shape.iter());
+    shape.extend(rest.shape().iter());
     let out = Tensor::zeros(t.dtype(), &shape);
     gather_blocks(&out, &view, &offsets, &rest);
     let order = final_order(bshape.len(), rest.ndim(), b_position(&adv));
@@ -176,13 +185,16 @@ pub fn index_put(t: &Tensor, items: &[IndexItem], value: Arg) -> Result<()> {
     let order = final_order(nb, nr, b_position(&adv));
     let mut final_shape = vec![0; nb + nr];
     let mut natural: Vec<usize> = bshape.to_vec();
-    natural.extend(rest.shape.iter());
+    natural.extend(rest.shape().iter());
     for (k, &o) in order.iter().enumerate() {
         final_shape[k] = natural[o];
     }
     let v = match value {
         Arg::T(x) => to_dtype(x, t.dtype()),
-        Arg::S(s) => Tensor::scalar(s, t.dtype()),
+        Arg::S(s) => {
+            s.check_fits("index_put_", t.dtype())?;
+            Tensor::scalar(s, t.dtype())
+        }
     };
     let v = expand_to("index_put", &v, &final_shape).map_err(|e| {
         crate::error::Error::runtime(format!(
@@ -197,7 +209,9 @@ pub fn index_put(t: &Tensor, items: &[IndexItem], value: Arg) -> Result<()> {
     for (k, &o) in order.iter().enumerate() {
         inv[o] = k;
     }
-    let src = v.view_of(v.layout().permute(&inv)?).contiguous();
+    // A value that shares memory with `t` (`t[idx] = t`) is read in full
+    // before anything is written, as NumPy does.
+    let src = super::unalias_all(v.view_of(v.layout().permute(&inv)?).contiguous(), &view);
     scatter_blocks(&view, &src, &offsets, &rest);
     t.storage().bump_version("index_put_");
     Ok(())
@@ -272,6 +286,7 @@ pub fn masked_select(t: &Tensor, mask: &Tensor) -> Result<Tensor> {
 /// In-place `masked_fill_`: `t[mask] = value` with the mask broadcast to `t`.
 pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     let mb = broadcast_mask("masked_fill_", t, mask)?;
+    value.check_fits("masked_fill_", t.dtype())?;
     check_no_internal_overlap("masked_fill_", t)?;
     t.storage().check_writable("masked_fill_")?;
     crate::with_dtype!(t.dtype(), T, {
@@ -325,7 +340,8 @@ fn gather_offsets(op: &str, t: &Tensor, d: usize, index: &Tensor) -> Result<Vec<
         let mut o = t.offset() as isize;
         for (k, &ik) in idx.iter().enumerate() {
             let pos = if k == d { i } else { ik as i64 };
-            o += pos as isize * t.strides().get(k).copied().unwrap_or(0);
+            // Wrapping: an out-of-range index is reported below, its offset unused.
+            o = o.wrapping_add((pos as isize).wrapping_mul(t.strides().get(k).copied().unwrap_or(0)));
         }
         offs.push(o);
     });
@@ -369,13 +385,11 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: Arg, add: bool) -> Re
                 index.shape().iter().map(|&n| IndexItem::Slice(Some(0), Some(n as i64), 1)).collect();
             crate::ops::index::index(s, &items)?.contiguous()
         }
-        Arg::S(v) => Tensor::scalar(v, t.dtype())
-            .view_of(Layout {
-                shape: index.shape().into(),
-                strides: std::iter::repeat_n(0, index.ndim()).collect(),
-                offset: 0,
-            })
-            .contiguous(),
+        Arg::S(v) => {
+            v.check_fits(op, t.dtype())?;
+            let s = Tensor::scalar(v, t.dtype());
+            s.view_of(s.layout().expand(op, &index.shape().iter().map(|&d| d as i64).collect::<Vec<_>>())?).contiguous()
+        }
     };
     crate::with_dtype!(t.dtype(), T, {
         let v = vals.to_vec::<T>()?;

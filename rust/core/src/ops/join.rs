@@ -54,7 +54,7 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     let mut start = 0;
     for t in parts {
         let n = t.shape()[d];
-        let dst = out.view_of(out.layout().slice(d, start, n, 1));
+        let dst = out.view_of(out.layout().slice(d, start, n, 1)?);
         crate::cpu::elementwise::copy_cast(&dst, t);
         start += n;
     }

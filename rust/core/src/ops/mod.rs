@@ -142,10 +142,21 @@ pub fn check_no_internal_overlap(op: &str, out: &Tensor) -> Result<()> {
     Ok(())
 }
 
-/// If `input` shares memory with `out` through a different layout, a kernel
-/// could read elements it already overwrote: copy the input first.
+/// If `input` shares memory with `out` other than element for element, an
+/// elementwise kernel could read elements it already overwrote: copy the
+/// input first (NOTE [Aliasing by address]).
 pub fn unalias(input: Tensor, out: &Tensor) -> Tensor {
-    if input.same_storage(out) && input.layout() != out.layout() {
+    if input.overlaps(out) && !input.same_elements(out) {
+        clone(&input)
+    } else {
+        input
+    }
+}
+
+/// Like [`unalias`] for kernels that do not write element `i` from input
+/// element `i` (scatters, `index_put_`): any overlap means a copy.
+pub fn unalias_all(input: Tensor, out: &Tensor) -> Tensor {
+    if input.overlaps(out) {
         clone(&input)
     } else {
         input
@@ -170,7 +181,10 @@ pub fn assign(op: &str, dst: &Tensor, src: Arg) -> Result<()> {
     check_no_internal_overlap(op, dst)?;
     dst.storage().check_writable(op)?;
     match src {
-        Arg::S(s) => crate::cpu::elementwise::fill_scalar(dst, s),
+        Arg::S(s) => {
+            s.check_fits(op, dst.dtype())?;
+            crate::cpu::elementwise::fill_scalar(dst, s)
+        }
         Arg::T(t) => {
             let src = unalias(expand_to(op, t, dst.shape())?, dst);
             crate::cpu::elementwise::copy_cast(dst, &src);

@@ -98,46 +98,62 @@ fn float_only(op: &str, dtype: DType) -> Result<()> {
     Ok(())
 }
 
-fn fill_with(shape: &[usize], dtype: DType, mut f: impl FnMut() -> f64) -> Result<Tensor> {
-    let n: usize = shape.iter().product();
-    crate::with_dtype!(dtype, T, Tensor::from_vec((0..n).map(|_| T::from_f64(f())).collect::<Vec<T>>(), shape))
+fn fill_with(op: &str, shape: &[usize], dtype: DType, mut f: impl FnMut() -> f64) -> Result<Tensor> {
+    crate::with_dtype!(dtype, T, Tensor::from_fn::<T>(op, shape, |_| T::from_f64(f())))
 }
 
 pub fn rand(shape: &[usize], dtype: DType, g: Option<&mut Generator>) -> Result<Tensor> {
     float_only("rand", dtype)?;
-    with_gen(g, |g| fill_with(shape, dtype, || g.uniform()))
+    with_gen(g, |g| fill_with("rand", shape, dtype, || g.uniform()))
 }
 
 pub fn randn(shape: &[usize], dtype: DType, g: Option<&mut Generator>) -> Result<Tensor> {
     float_only("randn", dtype)?;
-    with_gen(g, |g| fill_with(shape, dtype, || g.normal()))
+    with_gen(g, |g| fill_with("randn", shape, dtype, || g.normal()))
 }
 
 pub fn normal(mean: f64, std: f64, shape: &[usize], dtype: DType, g: Option<&mut Generator>) -> Result<Tensor> {
     float_only("normal", dtype)?;
-    if std < 0.0 {
+    if !(std >= 0.0) {
         bail!(Runtime, "normal expects std >= 0.0, but found std {std}");
     }
-    with_gen(g, |g| fill_with(shape, dtype, || mean + std * g.normal()))
+    with_gen(g, |g| fill_with("normal", shape, dtype, || mean + std * g.normal()))
 }
 
 pub fn randint(low: i64, high: i64, shape: &[usize], dtype: DType, g: Option<&mut Generator>) -> Result<Tensor> {
     if high <= low {
         bail!(Runtime, "random_ expects 'from' to be less than 'to', but got from={low} >= to={high}");
     }
-    let span = (high - low) as u64;
-    let n: usize = shape.iter().product();
+    if let Some((lo, hi)) = dtype.int_range() {
+        // `high` is exclusive: the largest value drawn is high - 1.
+        if low < lo || high - 1 > hi {
+            bail!(
+                Runtime,
+                "random_ expects 'from' and 'to - 1' to be within [{lo}, {hi}] for dtype {}, but got from={low}, to={high}",
+                dtype.scalar_name()
+            );
+        }
+    }
+    let span = (high as i128 - low as i128) as u64;
     with_gen(g, |g| {
         crate::with_dtype!(
             dtype,
             T,
-            Tensor::from_vec((0..n).map(|_| T::from_i64(low + g.below(span) as i64)).collect::<Vec<T>>(), shape)
+            Tensor::from_fn::<T>("randint", shape, |_| { T::from_i64((low as i128 + g.below(span) as i128) as i64) })
         )
     })
 }
 
 pub fn randperm(n: usize, dtype: DType, g: Option<&mut Generator>) -> Result<Tensor> {
-    let mut v: Vec<i64> = (0..n as i64).collect();
+    if dtype == DType::Bool || dtype.int_range().is_some_and(|(_, hi)| n > 0 && (n - 1) as i64 > hi) {
+        bail!(
+            Runtime,
+            "randperm: n ({n}) is too large for dtype {} (or the dtype is not supported)",
+            dtype.scalar_name()
+        );
+    }
+    let mut v: Vec<i64> = crate::checked::vec_with_capacity("randperm", n)?;
+    v.extend(0..n as i64);
     with_gen(g, |g| {
         for i in (1..n).rev() {
             let j = g.below(i as u64 + 1) as usize;

@@ -68,7 +68,7 @@ fn out_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Dims {
 }
 
 fn from_acc<T: Element>(acc: Vec<T::C>, shape: &[usize], map: impl Fn(T::C) -> T::C) -> Result<Tensor> {
-    Tensor::from_vec(acc.into_iter().map(|c| T::from_c(map(c))).collect::<Vec<T>>(), shape)
+    Tensor::from_fn::<T>("reduce", shape, |i| T::from_c(map(acc[i])))
 }
 
 /// A fold reduction over `dims` (all when `None`).

@@ -10,7 +10,7 @@ use crate::tensor::Tensor;
 pub fn view(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
     let shape = infer_shape("view", shape, t.numel(), t.shape())?;
     match t.layout().view_strides(&shape) {
-        Some(strides) => Ok(t.view_of(Layout { shape, strides, offset: t.offset() })),
+        Some(strides) => Ok(t.view_of(t.layout().with_shape(&shape, strides))),
         None => bail!(
             Runtime,
             "view size is not compatible with input tensor's size and stride (at least one dimension spans across \
@@ -26,7 +26,7 @@ pub fn view(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
 pub fn reshape(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
     let dims = infer_shape("reshape", shape, t.numel(), t.shape())?;
     match t.layout().view_strides(&dims) {
-        Some(strides) => Ok(t.view_of(Layout { shape: dims, strides, offset: t.offset() })),
+        Some(strides) => Ok(t.view_of(t.layout().with_shape(&dims, strides))),
         None => {
             let c = super::clone(t);
             Ok(c.view_of(Layout::contiguous(&dims)))
@@ -133,13 +133,16 @@ pub fn slice(t: &Tensor, dim: usize, start: Option<i64>, stop: Option<i64>, step
     }
     let n = t.shape()[dim] as i64;
     let (start, len) = slice_indices(n, start, stop, step);
-    Ok(t.view_of(t.layout().slice(dim, start, len, step as isize)))
+    Ok(t.view_of(t.layout().slice(dim, start, len, step as isize)?))
 }
 
 /// CPython's `PySlice_AdjustIndices`: (first index, number of elements).
+/// In `i128`, so any `i64` start, stop and step (`x[::sys.maxsize]`,
+/// `x[::-2**63]`) is clamped without overflow.
 pub fn slice_indices(n: i64, start: Option<i64>, stop: Option<i64>, step: i64) -> (usize, usize) {
-    let clamp = |v: i64, lo: i64, hi: i64| v.max(lo).min(hi);
-    let norm = |v: i64| if v < 0 { v + n } else { v };
+    let (n, start, stop, step) = (n as i128, start.map(i128::from), stop.map(i128::from), step as i128);
+    let clamp = |v: i128, lo: i128, hi: i128| v.max(lo).min(hi);
+    let norm = |v: i128| if v < 0 { v + n } else { v };
     let (start, stop) = if step > 0 {
         (clamp(start.map_or(0, norm), 0, n), clamp(stop.map_or(n, norm), 0, n))
     } else {
@@ -190,9 +193,6 @@ pub fn diagonal(t: &Tensor, offset: i64, d1: i64, d2: i64) -> Result<Tensor> {
 }
 
 pub fn as_strided(t: &Tensor, size: &[i64], stride: &[i64], offset: Option<i64>) -> Result<Tensor> {
-    if size.len() != stride.len() {
-        bail!(Runtime, "as_strided: mismatch in length of strides and shape ({} vs {})", stride.len(), size.len());
-    }
     if size.iter().any(|&d| d < 0) {
         bail!(Runtime, "as_strided: negative sizes are not allowed, got {size:?}");
     }
@@ -200,20 +200,22 @@ pub fn as_strided(t: &Tensor, size: &[i64], stride: &[i64], offset: Option<i64>)
     if off < 0 {
         bail!(Runtime, "as_strided: Tensor: invalid storage offset {off}");
     }
-    let layout = Layout {
-        shape: size.iter().map(|&d| d as usize).collect(),
-        strides: stride.iter().map(|&s| s as isize).collect(),
-        offset: off as usize,
-    };
-    t.with_checked_layout("as_strided", layout)
+    let shape: Dims = size.iter().map(|&d| d as usize).collect();
+    let strides: Vec<isize> = stride.iter().map(|&s| s as isize).collect();
+    t.with_checked_layout("as_strided", Layout::new("as_strided", &shape, &strides, off as usize)?)
 }
 
 /// `split` with one size (chunks of that size, the last may be shorter) or a list.
 pub fn split(t: &Tensor, sizes: &[i64], single: bool, dim: i64) -> Result<Vec<Tensor>> {
+    if t.ndim() == 0 {
+        bail!(Runtime, "split expects at least a 1-dimensional tensor (got a 0-d tensor)");
+    }
     let d = wrap_dim(dim, t.ndim())?;
     let n = t.shape()[d] as i64;
     let sizes: Vec<i64> = if single {
-        let s = sizes[0];
+        let Some(&s) = sizes.first() else {
+            bail!(Runtime, "split(): expected a split size");
+        };
         if s <= 0 && n > 0 {
             bail!(Runtime, "split(): split_size can only be 0 if dimension size is 0, but got split_size={s} for dimension of size {n}");
         }
@@ -223,7 +225,7 @@ pub fn split(t: &Tensor, sizes: &[i64], single: bool, dim: i64) -> Result<Vec<Te
             (0..n).step_by(s as usize).map(|st| s.min(n - st)).collect()
         }
     } else {
-        if sizes.iter().sum::<i64>() != n || sizes.iter().any(|&s| s < 0) {
+        if sizes.iter().map(|&s| s as i128).sum::<i128>() != n as i128 || sizes.iter().any(|&s| s < 0) {
             bail!(
                 Runtime,
                 "split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension {d}), but got split_sizes={sizes:?}"
@@ -246,7 +248,7 @@ pub fn chunk(t: &Tensor, chunks: i64, dim: i64) -> Result<Vec<Tensor>> {
     }
     let d = wrap_dim(dim, t.ndim())?;
     let n = t.shape()[d] as i64;
-    let size = ((n + chunks - 1) / chunks).max(1);
+    let size = ((n as i128 + chunks as i128 - 1) / chunks as i128).max(1) as i64;
     split(t, &[size], true, dim)
 }
 

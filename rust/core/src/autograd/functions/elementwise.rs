@@ -311,7 +311,7 @@ pub fn clamp(x: &Var, lo: Option<Scalar>, hi: Option<Scalar>) -> Result<Var> {
     let sx = SavedVar::new(x, "self");
     Ok(record1("ClampBackward1", &[Some(x)], out, vec!["self".into()], move |g, n| {
         let x = sx.unpack(&n.name)?;
-        let mut keep = Var::new(crate::ops::creation::full(x.data.shape(), Scalar::Bool(true), DType::Bool));
+        let mut keep = Var::new(crate::ops::creation::full("full", x.data.shape(), Scalar::Bool(true), DType::Bool)?);
         if let Some(l) = lo {
             keep = cmp(BinaryOp::BitAnd, keep.as_arg(), cmp(BinaryOp::Ge, VArg::V(&x), VArg::S(l))?.as_arg())?;
         }
@@ -397,7 +397,7 @@ fn copy_slices(a: &Var, base: Var, f: std::sync::Arc<crate::autograd::var::ViewF
     let snap = Var { data: base.data.clone(), meta: base.meta.clone() };
     let new_base = record1("CopySlices", &[Some(&snap), Some(&r)], base.data.clone(), vec![], move |g, n| {
         let gb = grad_for(&n.next[0], || {
-            let keep = crate::ops::creation::full(&[g.data.numel()], Scalar::Int(1), g.data.dtype());
+            let keep = crate::ops::creation::full("full", &[g.data.numel()], Scalar::Int(1), g.data.dtype())?;
             let flat_idx = crate::ops::shape::reshape(&idx, &[-1])?;
             crate::ops::index::scatter_(&keep, 0, &flat_idx, ops::Arg::S(Scalar::Int(0)), false)?;
             let keep = crate::ops::shape::reshape(&keep, &super::shape_i64(g.data.shape()))?;

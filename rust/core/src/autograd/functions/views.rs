@@ -200,15 +200,14 @@ pub fn view_fn_from_layouts(base: &Tensor, view: &Tensor) -> Result<Option<Arc<T
     let ext = [bl.extent(), vl.extent()];
     let lo = ext.iter().flatten().map(|e| e.0).min().unwrap_or(0);
     let hi = ext.iter().flatten().map(|e| e.1).max().unwrap_or(-1);
-    let shifted = |l: &crate::layout::Layout| crate::layout::Layout {
-        offset: (l.offset as isize - lo).max(0) as usize,
-        ..l.clone()
+    let shifted = |l: &crate::layout::Layout| {
+        crate::layout::Layout::new("view", l.shape(), l.strides(), (l.offset() as isize - lo).max(0) as usize)
     };
-    let labels = ops::creation::full(&[(hi - lo + 1) as usize], Scalar::Int(-1), DType::I64);
-    let at_base = Tensor::from_storage(labels.storage().clone(), shifted(bl))?;
+    let labels = ops::creation::full("full", &[(hi - lo + 1) as usize], Scalar::Int(-1), DType::I64)?;
+    let at_base = Tensor::from_storage(labels.storage().clone(), shifted(bl)?)?;
     let ar = ops::creation::arange(Scalar::Int(0), Scalar::Int(base.numel() as i64), Scalar::Int(1), DType::I64)?;
     ops::assign("view", &at_base, ops::Arg::T(&sh::reshape(&ar, &shape_i64(base.shape()))?))?;
-    let idx = Tensor::from_storage(labels.storage().clone(), shifted(vl))?.contiguous();
+    let idx = Tensor::from_storage(labels.storage().clone(), shifted(vl)?)?.contiguous();
     if idx.to_vec::<i64>()?.iter().any(|&i| i < 0) {
         return Ok(None);
     }
