@@ -78,11 +78,41 @@ fn take_cached(bytes: usize) -> Option<NonNull<u8>> {
     NonNull::new(p as *mut u8)
 }
 
+/// The most one buffer may take: the machine's memory plus swap.
+///
+/// NOTE [Allocation limit]: `calloc` of more than the machine has does not
+/// always fail: with overcommit (and in some sandboxes) it succeeds, and the
+/// process is killed later, when the pages are touched. Linux's default
+/// heuristic refuses such "obvious overcommits"; we apply the same rule
+/// ourselves, so `zeros(2**40)` raises PyTorch's out-of-memory error on every
+/// machine instead of succeeding on some and being killed on others.
+fn limit() -> usize {
+    static LIMIT: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *LIMIT.get_or_init(|| {
+        #[cfg(target_os = "linux")]
+        {
+            // SAFETY: `sysinfo` fills the struct we pass and reads nothing else.
+            let mut info: libc::sysinfo = unsafe { std::mem::zeroed() };
+            // SAFETY: as above; `info` is a valid, writable `sysinfo`.
+            if unsafe { libc::sysinfo(&mut info) } == 0 {
+                let unit = (info.mem_unit as usize).max(1);
+                let total = (info.totalram as usize).saturating_add(info.totalswap as usize);
+                return total.saturating_mul(unit).max(1 << 30);
+            }
+        }
+        usize::MAX
+    })
+}
+
 /// `bytes` (> 0) of memory aligned to [`ALIGN`], zero-filled when `zeroed`,
-/// otherwise with unspecified contents; `None` when the allocator refuses
-/// (the caller raises PyTorch's out-of-memory error; nothing aborts).
+/// otherwise with unspecified contents; `None` when the allocator refuses or
+/// the request is past [`limit`] (the caller raises PyTorch's out-of-memory
+/// error; nothing aborts).
 pub fn allocate(bytes: usize, zeroed: bool) -> Option<NonNull<u8>> {
     debug_assert!(bytes > 0);
+    if bytes > limit() {
+        return None;
+    }
     if let Some(p) = take_cached(bytes) {
         if zeroed {
             // SAFETY: the cached buffer is `class_of(bytes) >= bytes` bytes long and owned by

@@ -29,7 +29,7 @@ impl Model {
     /// The map of a new view of shape `shape` whose element `j` is the current
     /// element `old_index(j)`.
     fn remap(&self, shape: &[usize], old_index: impl Fn(&[usize]) -> Vec<usize>) -> Vec<isize> {
-        let old_shape = &self.layout.shape;
+        let old_shape = &self.layout.shape();
         let mut map = Vec::with_capacity(numel(shape));
         for_each_index(shape, |j| {
             let i = old_index(j);
@@ -45,14 +45,14 @@ impl Model {
 /// the op applies (invalid arguments must give the expected error instead).
 fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
     let l = &m.layout;
-    let shape: Vec<usize> = l.shape.to_vec();
+    let shape: Vec<usize> = l.shape().to_vec();
     let nd = shape.len();
     let pick_dim = |rng: &mut Rng| rng.below(nd);
     match rng.below(11) {
         0 => {
             let p = rng.perm(nd);
             let new = l.permute(&p).unwrap();
-            let map = m.remap(&new.shape, |j| {
+            let map = m.remap(new.shape(), |j| {
                 let mut i = vec![0; nd];
                 for k in 0..nd {
                     i[p[k]] = j[k];
@@ -64,7 +64,7 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
         1 if nd > 0 => {
             let (a, b) = (pick_dim(rng), pick_dim(rng));
             let new = l.transpose(a, b);
-            let map = m.remap(&new.shape, |j| {
+            let map = m.remap(new.shape(), |j| {
                 let mut i = j.to_vec();
                 i.swap(a, b);
                 i
@@ -78,8 +78,8 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
             let (start, stop) = (bound(rng), bound(rng));
             let st = [-3, -2, -1, 1, 2, 3][rng.below(6)];
             let (s, len) = slice_indices(n, start, stop, st);
-            let new = l.slice(d, s, len, st as isize);
-            let map = m.remap(&new.shape, |j| {
+            let new = l.slice(d, s, len, st as isize).unwrap();
+            let map = m.remap(new.shape(), |j| {
                 let mut i = j.to_vec();
                 i[d] = (s as i64 + j[d] as i64 * st) as usize;
                 i
@@ -98,7 +98,7 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
             }
             let new = r.unwrap();
             let i0 = if idx < 0 { idx + n } else { idx } as usize;
-            let map = m.remap(&new.shape, |j| {
+            let map = m.remap(new.shape(), |j| {
                 let mut i = j.to_vec();
                 i.insert(d, i0);
                 i
@@ -119,7 +119,7 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
                 return (desc, None);
             }
             let new = r.unwrap();
-            let map = m.remap(&new.shape, |j| {
+            let map = m.remap(new.shape(), |j| {
                 let mut i = j.to_vec();
                 i[d] += s0 as usize;
                 i
@@ -129,7 +129,7 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
         5 if nd < MAX_RANK => {
             let d = rng.below(nd + 1);
             let new = l.unsqueeze(d);
-            let map = m.remap(&new.shape, |j| {
+            let map = m.remap(new.shape(), |j| {
                 let mut i = j.to_vec();
                 i.remove(d);
                 i
@@ -142,7 +142,7 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
             let new = l.squeeze(dims.as_deref());
             let removed: Vec<bool> =
                 (0..nd).map(|k| shape[k] == 1 && dims.as_ref().is_none_or(|ds| ds.contains(&k))).collect();
-            let map = m.remap(&new.shape, |j| {
+            let map = m.remap(new.shape(), |j| {
                 let mut js = j.iter();
                 removed.iter().map(|&r| if r { 0 } else { *js.next().unwrap() }).collect()
             });
@@ -173,13 +173,13 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
             if new.numel() > MAX_NUMEL {
                 return (desc, None);
             }
-            let map = m.remap(&new.shape, |j| (0..nd).map(|k| if shape[k] == 1 { 0 } else { j[k + lead] }).collect());
+            let map = m.remap(new.shape(), |j| (0..nd).map(|k| if shape[k] == 1 { 0 } else { j[k + lead] }).collect());
             (desc, Some((new, map)))
         }
         8 => {
             let dims: Vec<usize> = (0..nd).filter(|_| rng.one_in(2)).collect();
             let new = l.flip(&dims);
-            let map = m.remap(&new.shape, |j| {
+            let map = m.remap(new.shape(), |j| {
                 let mut i = j.to_vec();
                 for &d in &dims {
                     i[d] = shape[d] - 1 - j[d];
@@ -199,7 +199,7 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
             }
             let new = r.unwrap();
             let (r1, r2) = (off.min(0).unsigned_abs() as usize, off.max(0) as usize);
-            let map = m.remap(&new.shape, |j| {
+            let map = m.remap(new.shape(), |j| {
                 let t = *j.last().unwrap();
                 let mut rest = j[..j.len() - 1].iter();
                 (0..nd)
@@ -221,9 +221,7 @@ fn step(m: &Model, rng: &mut Rng) -> (String, Option<(Layout, Vec<isize>)>) {
             let desc = format!("view({target:?})");
             match l.view_strides(&target) {
                 // Same elements in the same row-major order: the map is unchanged.
-                Some(strides) => {
-                    (desc, Some((Layout { shape: target.into(), strides, offset: l.offset }, m.map.clone())))
-                }
+                Some(strides) => (desc, Some((l.with_shape(&target, strides), m.map.clone()))),
                 None => {
                     assert!(!l.is_contiguous(), "{desc}: a contiguous layout {l:?} must always be viewable");
                     if let Some(st) = strides_reproducing(&target, &m.map) {
@@ -250,7 +248,7 @@ fn strides_reproducing(shape: &[usize], map: &[isize]) -> Option<Vec<isize>> {
             map[linear(shape, &e)] - map[0]
         })
         .collect();
-    let l = Layout { shape: shape.into(), strides: strides.clone().into(), offset: map[0] as usize };
+    let l = Layout::new("test", shape, &strides, map[0] as usize).ok()?;
     (offsets(&l) == map).then_some(strides)
 }
 
@@ -297,7 +295,7 @@ fn view_shape(shape: &[usize], rng: &mut Rng) -> Vec<usize> {
 /// The invariants, checked against the model after every step.
 fn check(m: &Model, ctx: &dyn Fn() -> String) {
     let l = &m.layout;
-    assert_eq!(l.shape.len(), l.strides.len(), "{}", ctx());
+    assert_eq!(l.shape().len(), l.strides().len(), "{}", ctx());
     assert!(l.fits_in(m.storage_len), "layout {l:?} escapes storage of {}\n{}", m.storage_len, ctx());
     let offs = offsets(l);
     assert_eq!(offs, m.map, "layout {l:?} reaches the wrong elements\n{}", ctx());
@@ -307,7 +305,7 @@ fn check(m: &Model, ctx: &dyn Fn() -> String) {
     }
     let (lo, hi) = (*offs.iter().min().unwrap(), *offs.iter().max().unwrap());
     assert_eq!(l.extent(), Some((lo, hi)), "extent of {l:?}\n{}", ctx());
-    let dense = offs.iter().enumerate().all(|(i, &o)| o == l.offset as isize + i as isize);
+    let dense = offs.iter().enumerate().all(|(i, &o)| o == l.offset() as isize + i as isize);
     assert_eq!(l.is_contiguous(), dense, "is_contiguous of {l:?} (offsets {offs:?})\n{}", ctx());
     let mut sorted = offs.clone();
     sorted.sort_unstable();

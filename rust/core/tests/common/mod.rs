@@ -80,9 +80,9 @@ pub fn linear(shape: &[usize], idx: &[usize]) -> usize {
 /// Storage offset of every logical element of `l`, in row-major order (brute force).
 pub fn offsets(l: &Layout) -> Vec<isize> {
     let mut v = Vec::with_capacity(l.numel());
-    for_each_index(&l.shape, |idx| {
-        let mut o = l.offset as isize;
-        for (i, s) in idx.iter().zip(&l.strides) {
+    for_each_index(l.shape(), |idx| {
+        let mut o = l.offset() as isize;
+        for (i, s) in idx.iter().zip(l.strides()) {
             o += *i as isize * s;
         }
         v.push(o)
