@@ -93,6 +93,13 @@ pub fn extent(shape: &[usize], strides: &[isize], offset: usize) -> Option<(i128
     Some((lo, hi))
 }
 
+/// `a + b` for sizes, or PyTorch's overflow error.
+pub fn add(op: &str, a: usize, b: usize) -> Result<usize> {
+    a.checked_add(b)
+        .filter(|&s| s <= MAX_NUMEL)
+        .ok_or_else(|| Error::runtime(format!("{op}: size {a} + {b} overflows int64")))
+}
+
 /// A Python-style index or size argument converted to `usize`, or PyTorch's error.
 pub fn to_usize(op: &str, what: &str, v: i64) -> Result<usize> {
     usize::try_from(v).map_err(|_| Error::runtime(format!("{op}: {what} must be non-negative, got {v}")))

@@ -308,10 +308,16 @@ impl Layout {
 
     pub fn narrow(&self, op: &str, dim: usize, start: i64, length: i64) -> Result<Layout> {
         let size = self.shape[dim] as i64;
-        let start = if start < 0 { start.saturating_add(size) } else { start };
-        if start < 0 || length < 0 || start > size || length > size - start {
+        if start < -size || start > size {
+            bail!(Index, "{op}: start out of range (expected to be in range of [{}, {size}], but got {start})", -size);
+        }
+        let start = if start < 0 { start + size } else { start };
+        if length < 0 {
+            bail!(Runtime, "{op}: length must be non-negative, got {length}");
+        }
+        if length > size - start {
             bail!(
-                Index,
+                Runtime,
                 "{op}: start ({start}) + length ({length}) exceeds dimension size ({size}) of a tensor of shape {}",
                 fmt_shape(&self.shape)
             );

@@ -46,13 +46,18 @@ impl Scalar {
     /// number is *stored* (`full`, `fill_`, `x[i] = v`, `masked_fill`);
     /// arithmetic with a scalar keeps PyTorch's wrapping instead.
     pub fn check_fits(self, op: &str, dtype: DType) -> Result<()> {
+        // c10's `overflows`: an unsigned type also takes negatives down to
+        // -max (they wrap: -1 into uint8 is 255); a float type takes
+        // infinities and NaN but no finite value past its largest.
         let ok = match (self, dtype.int_range(), dtype.float_max()) {
-            (_, None, None) => true, // bool: any value converts
             (Scalar::Bool(_), _, _) => true,
-            (Scalar::Int(i), Some((lo, hi)), _) => lo <= i && i <= hi,
-            (Scalar::Float(f), Some((lo, hi)), _) => f.is_finite() && f.trunc() >= lo as f64 && f.trunc() <= hi as f64,
-            (Scalar::Int(_), None, Some(_)) => true,
+            (Scalar::Int(i), Some((lo, hi)), _) => (if lo == 0 { -hi } else { lo }) <= i && i <= hi,
+            (Scalar::Float(f), Some((lo, hi)), _) => {
+                let lo = if lo == 0 { -hi } else { lo };
+                f.is_finite() && f.trunc() >= lo as f64 && f.trunc() <= hi as f64
+            }
             (Scalar::Float(f), None, Some(max)) => !f.is_finite() || f.abs() <= max,
+            _ => true, // ints into floats, anything into bool
         };
         if !ok {
             let v = match self {

@@ -136,7 +136,11 @@ fn execute(
         let outs = if skip_node || grads.iter().all(|g| g.is_none()) {
             vec![None; node.next.len()]
         } else {
-            node.run(&grads, !retain_graph)?
+            let outs = node.run(&grads, !retain_graph)?;
+            if super::is_anomaly_enabled() {
+                check_nan(&node, &outs)?;
+            }
+            outs
         };
         for (i, edge) in node.next.iter().enumerate() {
             let Some(edge) = edge else { continue };
@@ -165,6 +169,22 @@ fn execute(
         }
     }
     Ok(captured)
+}
+
+/// Anomaly mode: PyTorch's error for a backward formula that produced NaN.
+fn check_nan(node: &Node, outs: &[Option<Var>]) -> Result<()> {
+    for (i, g) in outs.iter().enumerate() {
+        let Some(g) = g else { continue };
+        if !g.data.dtype().is_float() {
+            continue;
+        }
+        let vals = crate::ops::to_dtype(&g.data, crate::DType::F64).to_vec::<f64>()?;
+        if vals.iter().any(|v| v.is_nan()) {
+            let at = node.trace.as_deref().map(|t| format!(" [the forward op was called at {t}]")).unwrap_or_default();
+            bail!(Runtime, "Function '{}' returned nan values in its {i}th output.{at}", node.name);
+        }
+    }
+    Ok(())
 }
 
 fn root_edges(outputs: &[(Var, Option<Var>)]) -> Result<Vec<(Edge, Var)>> {

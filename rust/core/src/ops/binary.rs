@@ -202,6 +202,11 @@ pub fn where_(cond: &Tensor, x: Arg, y: Arg) -> Result<Tensor> {
         );
     }
     let dt = result_type_of(&[x, y]);
+    for a in [x, y] {
+        if let Arg::S(s) = a {
+            s.check_fits("where", dt)?;
+        }
+    }
     let s1 = broadcast_shapes("where", cond.shape(), x.shape())?;
     let shape = broadcast_shapes("where", &s1, y.shape())?;
     let out = Tensor::zeros(dt, &shape);

@@ -112,7 +112,13 @@ fn parse(t: &Tensor, items: &[IndexItem]) -> Result<Parsed> {
 fn adv_offsets(view: &Tensor, adv: &[(usize, Tensor)]) -> Result<(Dims, Vec<isize>, Layout)> {
     let mut bshape: Dims = Dims::new();
     for (_, ix) in adv {
-        bshape = broadcast_shapes("index", &bshape, ix.shape())?;
+        bshape = broadcast_shapes("index", &bshape, ix.shape()).map_err(|_| {
+            let shapes: Vec<String> = adv.iter().map(|(_, t)| fmt_shape(t.shape())).collect();
+            crate::error::Error::index(format!(
+                "shape mismatch: indexing tensors could not be broadcast together with shapes {}",
+                shapes.join(", ")
+            ))
+        })?;
     }
     let nb: usize = bshape.iter().product();
     // Offsets relative to `view.offset()`, which `rest` (below) keeps.
@@ -172,10 +178,50 @@ pub fn index(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
     Ok(out.view_of(out.layout().permute(&order)?))
 }
 
+/// PyTorch's `x[i] = v` converts `v` through a double tensor, so a float16 or
+/// bfloat16 target takes any float (out of range is infinity), while other
+/// dtypes check the value as every store does.
+/// `fill_` checks like every other store.
+fn half_store_check(op: &str, s: Scalar, dtype: DType) -> Result<()> {
+    if op != "fill_" && matches!(dtype, DType::F16 | DType::BF16) && matches!(s, Scalar::Float(_)) {
+        return Ok(());
+    }
+    s.check_fits(op, dtype)
+}
+
+/// `value` without the leading size-1 dims that make it longer than `ndim`:
+/// `x[0] = torch.ones(1, 3)` writes a row, as in PyTorch (`slicePrefix1sSize`).
+fn strip_leading_ones(value: &Tensor, ndim: usize) -> Tensor {
+    let lead = value.shape().iter().take(value.ndim().saturating_sub(ndim)).take_while(|&&d| d == 1).count();
+    let dims: Vec<usize> = (0..lead).collect();
+    value.view_of(value.layout().squeeze(Some(&dims)))
+}
+
 /// `t[items] = value`, writing into `t`'s memory.
 pub fn index_put(t: &Tensor, items: &[IndexItem], value: Arg) -> Result<()> {
+    index_put_op("index_put", t, items, value)
+}
+
+/// [`index_put`] on behalf of `op` (`fill_` is `x[...] = v`), for its errors.
+pub fn index_put_op(op: &str, t: &Tensor, items: &[IndexItem], value: Arg) -> Result<()> {
     let Parsed { view, adv } = parse(t, items)?;
     if adv.is_empty() {
+        if let Arg::S(s) = value {
+            half_store_check(op, s, t.dtype())?;
+            check_no_internal_overlap("index_put", &view)?;
+            view.storage().check_writable("index_put")?;
+            crate::cpu::elementwise::fill_scalar(&view, s);
+            view.storage().bump_version("index_put");
+            return Ok(());
+        }
+        let stripped;
+        let value = match value {
+            Arg::T(v) if v.ndim() > view.ndim() => {
+                stripped = strip_leading_ones(v, view.ndim());
+                Arg::T(&stripped)
+            }
+            other => other,
+        };
         return assign("index_put", &view, value);
     }
     check_no_internal_overlap("index_put", &view)?;
@@ -190,9 +236,9 @@ pub fn index_put(t: &Tensor, items: &[IndexItem], value: Arg) -> Result<()> {
         final_shape[k] = natural[o];
     }
     let v = match value {
-        Arg::T(x) => to_dtype(x, t.dtype()),
+        Arg::T(x) => to_dtype(&strip_leading_ones(x, nb + nr), t.dtype()),
         Arg::S(s) => {
-            s.check_fits("index_put_", t.dtype())?;
+            half_store_check(op, s, t.dtype())?;
             Tensor::scalar(s, t.dtype())
         }
     };
@@ -300,7 +346,8 @@ pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
 /// Checks `gather`/`scatter` shapes and returns the wrapped dim.
 fn check_gather(op: &str, t: &Tensor, dim: i64, index: &Tensor) -> Result<usize> {
     let d = wrap_dim(dim, t.ndim())?;
-    if index.dtype() != DType::I64 {
+    // PyTorch's gather also takes int32 indices; scatter wants int64.
+    if index.dtype() != DType::I64 && !(op == "gather" && index.dtype() == DType::I32) {
         bail!(Runtime, "{op}(): Expected dtype int64 for index, got {}", index.dtype());
     }
     if index.ndim() != t.ndim().max(1) && !(t.ndim() == 0 && index.ndim() == 0) {
@@ -326,7 +373,7 @@ fn check_gather(op: &str, t: &Tensor, dim: i64, index: &Tensor) -> Result<usize>
 
 /// Storage offsets addressed by `index` along `d` (checked), row-major over index.
 fn gather_offsets(op: &str, t: &Tensor, d: usize, index: &Tensor) -> Result<Vec<isize>> {
-    let ix = index.contiguous().to_vec::<i64>()?;
+    let ix = to_dtype(index, DType::I64).contiguous().to_vec::<i64>()?;
     let n = t.shape().get(d).copied().unwrap_or(1) as i64;
     let mut offs = Vec::with_capacity(ix.len());
     let mut err = None;

@@ -46,11 +46,11 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
                 );
             }
         }
-        total += t.shape()[d];
+        total = crate::checked::add("cat", total, t.shape()[d])?;
     }
     let mut shape = first.shape().to_vec();
     shape[d] = total;
-    let out = Tensor::zeros(dt, &shape);
+    let out = Tensor::try_zeros("cat", dt, &shape)?;
     let mut start = 0;
     for t in parts {
         let n = t.shape()[d];

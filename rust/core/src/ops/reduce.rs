@@ -275,7 +275,7 @@ pub fn arg_extreme(t: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<
 pub fn arg_extreme_all(t: &Tensor, is_max: bool) -> Result<Tensor> {
     if t.numel() == 0 {
         bail!(
-            Runtime,
+            Index,
             "{}(): Expected reduction dim to be specified for input.numel() == 0.",
             if is_max { "argmax" } else { "argmin" }
         );

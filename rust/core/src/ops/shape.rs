@@ -36,6 +36,14 @@ pub fn reshape(t: &Tensor, shape: &[i64]) -> Result<Tensor> {
 
 pub fn permute(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
     let n = t.ndim();
+    if dims.len() != n {
+        bail!(
+            Runtime,
+            "permute(sparse_coo): number of dimensions in the tensor input does not match the length of the \
+             desired ordering of dimensions i.e. input.dim() = {n} is not equal to len(dims) = {}",
+            dims.len()
+        );
+    }
     let ds: Vec<usize> = dims.iter().map(|&d| wrap_dim(d, n)).collect::<Result<_>>()?;
     Ok(t.view_of(t.layout().permute(&ds)?))
 }
@@ -102,6 +110,9 @@ pub fn flatten(t: &Tensor, start: i64, end: i64) -> Result<Tensor> {
 }
 
 pub fn unflatten(t: &Tensor, dim: i64, sizes: &[i64]) -> Result<Tensor> {
+    if t.ndim() == 0 {
+        bail!(Runtime, "unflatten: Cannot unflatten a 0-dimensional tensor");
+    }
     let d = wrap_dim(dim, t.ndim())?;
     let inner = infer_shape("unflatten", sizes, t.shape()[d], &t.shape()[d..=d])?;
     let mut shape: Vec<i64> = t.shape()[..d].iter().map(|&x| x as i64).collect();
@@ -186,7 +197,11 @@ pub fn flip(t: &Tensor, dims: &[i64]) -> Result<Tensor> {
 
 pub fn diagonal(t: &Tensor, offset: i64, d1: i64, d2: i64) -> Result<Tensor> {
     if t.ndim() < 2 {
-        bail!(Runtime, "diagonal(): expected a tensor with at least 2 dimensions, got shape {}", fmt_shape(t.shape()));
+        bail!(
+            Index,
+            "diagonal(): Dimension out of range (expected a tensor with at least 2 dimensions, got shape {})",
+            fmt_shape(t.shape())
+        );
     }
     let (a, b) = (wrap_dim(d1, t.ndim())?, wrap_dim(d2, t.ndim())?);
     Ok(t.view_of(t.layout().diagonal(offset, a, b)?))
@@ -243,6 +258,9 @@ pub fn split(t: &Tensor, sizes: &[i64], single: bool, dim: i64) -> Result<Vec<Te
 }
 
 pub fn chunk(t: &Tensor, chunks: i64, dim: i64) -> Result<Vec<Tensor>> {
+    if t.ndim() == 0 {
+        bail!(Runtime, "chunk expects at least a 1-dimensional tensor");
+    }
     if chunks <= 0 {
         bail!(Runtime, "chunk expects `chunks` to be greater than 0, got: {chunks}");
     }

@@ -97,12 +97,12 @@ pub fn index_put_(y: &Var, items: Vec<IndexItem>, v: VArg) -> Result<Var> {
 pub fn index_put_named(y: &Var, items: Vec<IndexItem>, v: VArg, op: &str) -> Result<Var> {
     super::check_inplace(y, op)?;
     if !needs_grad(&[Some(y), v.var()]) {
-        ix::index_put(&y.data, &items, v.arg())?;
+        ix::index_put_op(op, &y.data, &items, v.arg())?;
         y.data.storage().rename_last_write(op);
         return Ok(y.clone());
     }
     let r = ops::clone(&y.data);
-    ix::index_put(&r, &items, v.arg())?;
+    ix::index_put_op(op, &r, &items, v.arg())?;
     let shape = y.data.shape().to_vec();
     let v_shape: Vec<usize> = v.var().map(|t| t.data.shape().to_vec()).unwrap_or_default();
     let snap = Var { data: y.data.clone(), meta: y.meta.clone() };
