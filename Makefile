@@ -5,7 +5,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.deps-ok
 
-.PHONY: build test test-rust test-py demo bench wheel fmt clean
+.PHONY: build test test-rust test-py demo bench wheel fmt clean fuzz memcheck
 
 $(STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,15 @@ bench: build
 wheel: $(STAMP)
 	rm -f dist/rtensor-*.whl
 	$(VENV)/bin/maturin build --release --quiet --out dist
+
+# Aliasing state machine (tests/test_fuzz_state.py) for FUZZ_SECONDS; prints steps and failures.
+FUZZ_SECONDS ?= 60
+fuzz: build
+	$(PY) tools/fuzz.py --seconds $(FUZZ_SECONDS)
+
+# tools/memcheck_script.py under valgrind memcheck; fails on errors/definite leaks in rtensor's code.
+memcheck: build
+	$(PY) tools/memcheck.py
 
 fmt:
 	cargo fmt --all

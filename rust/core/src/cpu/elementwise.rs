@@ -11,7 +11,7 @@ fn small_contiguous(ts: &[&Tensor]) -> bool {
 }
 
 /// Writes `f(a)` into `out`. `a` has `out`'s shape (possibly as a broadcast view).
-pub fn map1<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A) -> O + Sync) {
+pub(crate) fn map1<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A) -> O + Sync) {
     if small_contiguous(&[out, a]) {
         // SAFETY: both tensors are contiguous with `n` elements from their offsets.
         unsafe {
@@ -46,7 +46,12 @@ pub fn map1<A: Element, O: Element>(out: &Tensor, a: &Tensor, f: impl Fn(A) -> O
 }
 
 /// Writes `f(a, b)` into `out`; `a` and `b` have `out`'s shape.
-pub fn map2<A: Element, B: Element, O: Element>(out: &Tensor, a: &Tensor, b: &Tensor, f: impl Fn(A, B) -> O + Sync) {
+pub(crate) fn map2<A: Element, B: Element, O: Element>(
+    out: &Tensor,
+    a: &Tensor,
+    b: &Tensor,
+    f: impl Fn(A, B) -> O + Sync,
+) {
     if small_contiguous(&[out, a, b]) {
         // SAFETY: all three are contiguous with `n` elements from their offsets;
         // element i is read from the inputs before it is written to the output.
@@ -116,7 +121,7 @@ fn overlaps<O, B>(o: *mut O, b: *mut B, len: usize) -> bool {
 }
 
 /// Writes `f(a, b, c)` into `out`; all inputs have `out`'s shape.
-pub fn map3<A: Element, B: Element, C: Element, O: Element>(
+pub(crate) fn map3<A: Element, B: Element, C: Element, O: Element>(
     out: &Tensor,
     a: &Tensor,
     b: &Tensor,
@@ -141,7 +146,7 @@ pub fn map3<A: Element, B: Element, C: Element, O: Element>(
 }
 
 /// Sets every element of `out` to `value`.
-pub fn fill<T: Element>(out: &Tensor, value: T) {
+pub(crate) fn fill<T: Element>(out: &Tensor, value: T) {
     let plan = Plan::new(out.shape(), [out.layout()], 0);
     let po = SendPtr(out.base::<T>());
     let body = |offs: [isize; 1], len: usize, st: [isize; 1]| {
@@ -157,11 +162,11 @@ pub fn fill<T: Element>(out: &Tensor, value: T) {
 }
 
 /// Copies `src` (broadcast to `dst`'s shape) into `dst`, converting dtypes.
-pub fn copy_cast(dst: &Tensor, src: &Tensor) {
+pub(crate) fn copy_cast(dst: &Tensor, src: &Tensor) {
     crate::with_dtype!(src.dtype(), S, crate::with_dtype!(dst.dtype(), D, map1::<S, D>(dst, src, cast::<S, D>)))
 }
 
-pub fn fill_scalar(dst: &Tensor, value: Scalar) {
+pub(crate) fn fill_scalar(dst: &Tensor, value: Scalar) {
     crate::with_dtype!(dst.dtype(), T, fill::<T>(dst, value.to_elem::<T>()))
 }
 

@@ -7,7 +7,7 @@ use crate::tensor::Tensor;
 
 /// For each `b`, copies the sub-tensor of `src` at `offsets[b] + rest` into
 /// `dst` at `b * rest.numel()` (dst is contiguous and fresh).
-pub fn gather_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
+pub(crate) fn gather_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
     crate::with_dtype!(src.dtype(), T, gather_blocks_t::<T>(dst, src, offsets, rest))
 }
 
@@ -37,7 +37,7 @@ fn gather_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], re
 
 /// The inverse of [`gather_blocks`]: writes block `b` of the contiguous `src`
 /// into `dst` at `offsets[b] + rest`. Later blocks win on duplicate offsets.
-pub fn scatter_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
+pub(crate) fn scatter_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
     crate::with_dtype!(src.dtype(), T, scatter_blocks_t::<T>(dst, src, offsets, rest))
 }
 
@@ -58,7 +58,7 @@ fn scatter_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], r
 }
 
 /// Calls `f(index, linear)` for every multi-index of `shape` in row-major order.
-pub fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize], usize)) {
+pub(crate) fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize], usize)) {
     let n: usize = shape.iter().product();
     let mut idx = vec![0usize; shape.len()];
     for lin in 0..n {

@@ -20,7 +20,7 @@ pub struct MatDims {
 /// `out[b] = a[b] @ b[b]` for every batch index. `out` is contiguous with
 /// shape batch + (m, n); `a` and `b` are views with shapes batch + (m, k) and
 /// batch + (k, n) (batch dims may be broadcast, stride 0).
-pub fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
+pub(crate) fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
     let nb = out.ndim() - 2;
     let batch: Vec<usize> = out.shape()[..nb].to_vec();
     // The batch dims of each operand (a and b may be broadcast to `batch`).

@@ -9,7 +9,7 @@ use crate::tensor::Tensor;
 /// Returns one accumulator per kept element, in row-major order of the kept dims.
 /// `f` must be associative: runs are folded in 8 interleaved lanes (so the
 /// compiler vectorises them) and large inputs are split over threads.
-pub fn fold<T: Element>(
+pub(crate) fn fold<T: Element>(
     input: &Tensor,
     reduced: &[bool],
     init: T::C,
@@ -180,7 +180,11 @@ unsafe fn fold_block<T: Element>(
 
 /// For each line along `dim`, the extreme value and its first index
 /// (`better(a, b)` says whether `a` should replace the current best `b`).
-pub fn arg_reduce<T: Element>(input: &Tensor, dim: usize, better: impl Fn(T::C, T::C) -> bool) -> (Vec<T>, Vec<i64>) {
+pub(crate) fn arg_reduce<T: Element>(
+    input: &Tensor,
+    dim: usize,
+    better: impl Fn(T::C, T::C) -> bool,
+) -> (Vec<T>, Vec<i64>) {
     let n = input.shape()[dim];
     let s = input.strides()[dim];
     let outer = input.layout().without_dim(dim);
@@ -220,7 +224,7 @@ pub fn arg_reduce<T: Element>(input: &Tensor, dim: usize, better: impl Fn(T::C, 
 }
 
 /// Inclusive scan along `dim` into the contiguous `out` (same shape as `input`).
-pub fn scan<T: Element>(out: &Tensor, input: &Tensor, dim: usize, f: impl Fn(T::C, T::C) -> T::C) {
+pub(crate) fn scan<T: Element>(out: &Tensor, input: &Tensor, dim: usize, f: impl Fn(T::C, T::C) -> T::C) {
     let n = input.shape()[dim];
     let (si, so) = (input.strides()[dim], out.strides()[dim]);
     let outer_in = input.layout().without_dim(dim);

@@ -15,7 +15,7 @@ pub mod unary;
 use crate::bail;
 use crate::dtype::{result_type, DType, Operand};
 use crate::error::Result;
-use crate::layout::fmt_shape;
+use crate::layout::{fmt_shape, Layout};
 use crate::tensor::{Scalar, Tensor};
 
 pub use binary::BinaryOp;
@@ -85,6 +85,34 @@ pub fn contiguous(t: &Tensor) -> Tensor {
 /// A fresh contiguous copy (`Tensor.clone()`).
 pub fn clone(t: &Tensor) -> Tensor {
     let out = Tensor::zeros(t.dtype(), t.shape());
+    crate::cpu::elementwise::copy_cast(&out, t);
+    out
+}
+
+/// `Tensor.clone()` with PyTorch's `preserve_format`: a dense,
+/// non-overlapping input with positive strides (a transpose or permutation of
+/// a contiguous tensor) keeps its strides; anything else becomes contiguous.
+/// So `x.t().clone()` is still a transpose, and `.view(-1)` of it fails as in
+/// PyTorch.
+pub fn clone_preserve(t: &Tensor) -> Tensor {
+    let l = t.layout();
+    let mut dims: Vec<usize> = (0..l.ndim()).filter(|&k| l.shape()[k] != 1).collect();
+    if t.is_contiguous() || l.numel() == 0 || dims.iter().any(|&k| l.strides()[k] <= 0) {
+        return clone(t);
+    }
+    dims.sort_by_key(|&k| l.strides()[k]);
+    let mut expected = 1isize;
+    for &k in &dims {
+        if l.strides()[k] != expected {
+            return clone(t);
+        }
+        expected *= l.shape()[k] as isize;
+    }
+    // Size-1 dims keep any stride; give them the contiguous one for their place.
+    let strides: Vec<isize> = (0..l.ndim()).map(|k| if l.shape()[k] == 1 { 1 } else { l.strides()[k] }).collect();
+    let layout = crate::checked::or_throw(Layout::new("clone", l.shape(), &strides, 0));
+    let out = Tensor::zeros(t.dtype(), &[l.numel()]);
+    let out = out.view_of(layout);
     crate::cpu::elementwise::copy_cast(&out, t);
     out
 }

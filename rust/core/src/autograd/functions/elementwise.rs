@@ -337,7 +337,7 @@ pub fn to_dtype(x: &Var, dtype: DType) -> Result<Var> {
 
 /// `clone()`: a copy that stays in the graph.
 pub fn clone(x: &Var) -> Result<Var> {
-    let out = ops::clone(&x.data);
+    let out = ops::clone_preserve(&x.data);
     if !needs_grad(&[Some(x)]) {
         return Ok(Var::new(out));
     }
