@@ -1,20 +1,23 @@
 //! Shapes, signed strides and the pure view maths over them.
 //!
 //! A [`Layout`] maps an n-d index `i` to the storage element
-//! `offset + Σ i[k] * strides[k]`. Invariants (checked by `debug_check` and the
-//! property tests in `tests/layout_props.rs`):
+//! `offset + Σ i[k] * strides[k]`. Its fields are private; every value of the
+//! type satisfies (NOTE [Checked sizes]):
 //!
-//! 1. `shape.len() == strides.len()`.
-//! 2. If the layout has no elements (some `shape[k] == 0`) nothing else is required.
-//! 3. Otherwise every reachable element lies inside the storage:
-//!    `offset + Σ min(0, (shape[k]-1)*strides[k]) >= 0` and
-//!    `offset + Σ max(0, (shape[k]-1)*strides[k]) < storage_len`.
+//! 1. `shape.len() == strides.len()`;
+//! 2. at most `i64::MAX` elements;
+//! 3. if it has elements, every one it reaches has a storage index in
+//!    `0..=isize::MAX`.
+//!
+//! `Layout::new` and `try_contiguous` check these on user-given parts
+//! (`as_strided`, NumPy imports); the view maths below derive a layout from a
+//! valid one and keep every result inside the elements of its input, so
+//! they hold by construction (debug builds re-check). Whether a layout fits a
+//! particular storage (`fits_in`) is checked when a tensor is made from it.
+//! Property tests: `tests/layout_props.rs`.
 //!
 //! Strides are signed (NOTE [Signed strides]): `flip` and `x[::-1]` are views and
-//! NumPy arrays with negative strides are imported without copying. Every view op
-//! below is a function from a valid layout to a valid layout over the same
-//! storage, so invariant 3 holds by construction and is only re-checked where the
-//! user supplies strides (`as_strided`).
+//! NumPy arrays with negative strides are imported without copying.
 
 use crate::bail;
 use crate::checked;
