@@ -100,11 +100,6 @@ pub fn add(op: &str, a: usize, b: usize) -> Result<usize> {
         .ok_or_else(|| Error::runtime(format!("{op}: size {a} + {b} overflows int64")))
 }
 
-/// A Python-style index or size argument converted to `usize`, or PyTorch's error.
-pub fn to_usize(op: &str, what: &str, v: i64) -> Result<usize> {
-    usize::try_from(v).map_err(|_| Error::runtime(format!("{op}: {what} must be non-negative, got {v}")))
-}
-
 /// A vector with room for `n` elements, or an error instead of the abort
 /// `Vec::with_capacity` gives when the allocator refuses.
 pub fn vec_with_capacity<T>(op: &str, n: usize) -> Result<Vec<T>> {
