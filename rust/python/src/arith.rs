@@ -2,6 +2,7 @@
 //! entry points the Python layer builds `torch.add(..., out=)`, `x.exp_()` etc. on.
 
 use crate::autograd::note_location;
+use crate::call::guarded;
 use crate::call::run;
 use crate::convert::{arg, arg_or_err, var_arg, var_of, OwnedArg, VarArg};
 use crate::tensor::{wrap, wrap_var, PyTensor};
@@ -89,6 +90,7 @@ pub(crate) fn resize_into(out_ob: &Bound<'_, PyAny>, r: Tensor) -> PyResult<Py<P
     Ok(out_ob.clone().unbind())
 }
 
+guarded! {
 /// `torch.<op>(a, b, out=None)` for every binary op.
 #[pyfunction]
 #[pyo3(signature = (name, a, b, out=None))]
@@ -118,14 +120,18 @@ pub fn binary(
     run(py, n, || ops::binary::binary(op, x, y, Some(&o)))?;
     Ok(out_ob.clone().unbind())
 }
+}
 
+guarded! {
 /// `a.<op>_(b)`: in place, returns `a`.
 #[pyfunction]
 pub fn binary_(name: &str, a: &Bound<'_, PyTensor>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     inplace(a, b, parse_binary(name)?)?;
     Ok(a.clone().unbind())
 }
+}
 
+guarded! {
 /// `torch.<op>(a, out=None)` for every unary op.
 #[pyfunction]
 #[pyo3(signature = (name, a, out=None))]
@@ -143,7 +149,9 @@ pub fn unary(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, out: Option<&Boun
         _ => Ok(wrap_var(py, run(py, v.data.numel(), || F::unary(op, &v))?)?.into_any()),
     }
 }
+}
 
+guarded! {
 /// `a.<op>_()`: in place, returns `a`.
 #[pyfunction]
 pub fn unary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
@@ -155,6 +163,7 @@ pub fn unary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>) -> PyResult<P
     a.borrow_mut().meta = r.meta;
     Ok(a.clone().unbind())
 }
+}
 
 fn opt_arg(name: &str, ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<OwnedArg>> {
     match ob {
@@ -164,6 +173,7 @@ fn opt_arg(name: &str, ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<OwnedAr
     }
 }
 
+guarded! {
 /// `torch.clamp(a, min, max, out=None)`; `inplace` writes into `a`.
 #[pyfunction]
 #[pyo3(signature = (a, min=None, max=None, out=None, inplace=false))]
@@ -195,6 +205,7 @@ pub fn clamp(
         Some(ob) if !ob.is_none() => Ok(ob.clone().unbind()),
         _ => Ok(wrap(py, r)?.into_any()),
     }
+}
 }
 
 /// `clamp` on a tensor in the graph: number bounds have their own formula;
@@ -250,6 +261,7 @@ fn clamp_grad(
     Ok(wrap_var(py, r)?.into_any())
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(name = "where")]
 pub fn where_(
@@ -263,7 +275,9 @@ pub fn where_(
     note_location(py);
     wrap_var(py, run(py, c.numel(), || F::where_(&c, a.varg(), b.varg()))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (start, end, weight, out=None))]
 pub fn lerp(
@@ -295,7 +309,9 @@ pub fn lerp(
         _ => Ok(wrap(py, r)?.into_any()),
     }
 }
+}
 
+guarded! {
 #[pymethods]
 impl PyTensor {
     fn __add__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -447,4 +463,5 @@ impl PyTensor {
         note_location(py);
         wrap_var(py, run(py, v.data.numel(), || F::binary(op, VArg::V(&v), o.varg()))?)
     }
+}
 }

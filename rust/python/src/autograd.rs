@@ -1,6 +1,7 @@
 //! The autograd surface: `grad_fn` objects, `.grad`, hooks, `backward`,
 //! `autograd.grad`, grad mode and anomaly mode.
 
+use crate::call::guarded;
 use crate::call::{to_py, IntoPyResult};
 use crate::tensor::{wrap_var, PyTensor};
 use pyo3::exceptions::PyTypeError;
@@ -18,6 +19,7 @@ pub struct HookHandle {
     meta: Weak<Meta>,
 }
 
+guarded! {
 #[pymethods]
 impl HookHandle {
     fn remove(&self) {
@@ -31,9 +33,10 @@ impl HookHandle {
     fn __enter__(slf: Py<Self>) -> Py<Self> {
         slf
     }
-    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) {
-        self.remove();
+    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.remove()
     }
+}
 }
 
 fn node_hook(node: &Arc<Node>, nr: usize, retain: bool, f: rtensor_core::autograd::var::Hook) -> HookHandle {
@@ -74,6 +77,7 @@ pub fn node_object(py: Python<'_>, node: Arc<Node>) -> PyResult<Py<PyAny>> {
     Ok(cls.call1((NodeRef(node),))?.unbind())
 }
 
+guarded! {
 #[pymethods]
 impl PyNode {
     #[new]
@@ -135,6 +139,7 @@ impl PyNode {
         Arc::as_ptr(&self.node) as isize
     }
 }
+}
 
 /// A Python callable as a gradient hook: `hook(grad) -> Tensor or None`.
 fn py_hook(f: Py<PyAny>) -> rtensor_core::autograd::var::Hook {
@@ -189,6 +194,7 @@ fn opt_vars(ob: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Var>
     }
 }
 
+guarded! {
 /// `torch.autograd.backward(tensors, grad_tensors, retain_graph, create_graph, inputs)`.
 #[pyfunction]
 #[pyo3(signature = (tensors, grad_tensors=None, retain_graph=None, create_graph=false, inputs=None))]
@@ -205,7 +211,9 @@ pub fn backward(
     let inputs = inputs.filter(|i| !i.is_none()).map(vars).transpose()?;
     engine::backward(&pairs, retain_graph.unwrap_or(create_graph), create_graph, inputs.as_deref()).py()
 }
+}
 
+guarded! {
 /// `torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)`.
 #[pyfunction]
 #[pyo3(signature = (outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=false, allow_unused=false))]
@@ -232,25 +240,34 @@ pub fn grad<'py>(
         .collect::<PyResult<_>>()?;
     PyTuple::new(py, objs)
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn is_grad_enabled() -> bool {
     ag::is_grad_enabled()
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn _set_grad_enabled(on: bool) {
     ag::set_grad_enabled(on)
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn is_anomaly_enabled() -> bool {
     ag::is_anomaly_enabled()
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn _set_anomaly_enabled(on: bool) {
     ag::set_anomaly_enabled(on)
+}
 }
 
 /// In anomaly mode, records the Python caller's `file:line` for the next op.
@@ -278,6 +295,7 @@ pub fn note_location(py: Python<'_>) {
     ag::set_anomaly_location(loc.ok());
 }
 
+guarded! {
 #[pymethods]
 impl PyTensor {
     #[getter]
@@ -322,7 +340,8 @@ impl PyTensor {
             }
             return Ok(());
         };
-        let meta = Arc::downgrade(v.meta.as_ref().expect("non-leaf has meta"));
+        let Some(m) = v.meta.as_ref() else { return Ok(()) };
+        let meta = Arc::downgrade(m);
         let hook: rtensor_core::autograd::var::Hook = Arc::new(move |g: &Var| {
             if let Some(m) = meta.upgrade() {
                 let mut slot = m.grad.lock().unwrap_or_else(|e| e.into_inner());
@@ -355,7 +374,11 @@ impl PyTensor {
             Some((node, nr)) => node_hook(&node, nr, false, py_hook(hook)),
             // Leaf: the accumulator runs the tensor's hooks before accumulating.
             None => {
-                let m = v.meta.as_ref().expect("leaf requiring grad has meta");
+                let Some(m) = v.meta.as_ref() else {
+                    return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                        "cannot register a hook on a tensor that doesn't require gradient",
+                    ));
+                };
                 let id = hook_id();
                 m.hooks.lock().unwrap_or_else(|e| e.into_inner()).push((id, py_hook(hook)));
                 HookHandle { id, node: Weak::new(), meta: Arc::downgrade(m) }
@@ -375,4 +398,5 @@ impl PyTensor {
         engine::backward(&[(self.var(), g)], retain_graph.unwrap_or(create_graph), create_graph, inputs.as_deref())
             .map_err(to_py)
     }
+}
 }

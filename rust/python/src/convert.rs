@@ -1,5 +1,6 @@
 //! Python values → core values: scalars, op arguments, sizes, nested data.
 
+use crate::call::guarded;
 use crate::call::IntoPyResult;
 use crate::tensor::PyTensor;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -225,11 +226,13 @@ pub fn parse_dims(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
 
 static SIZE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
+guarded! {
 /// Called once by `rtensor/__init__.py` with the Python `Size` class.
 #[pyfunction]
 pub fn _set_size_type(py: Python<'_>, t: Bound<'_, PyType>) -> PyResult<()> {
     let _ = SIZE_TYPE.set(py, t.unbind());
     Ok(())
+}
 }
 
 pub fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {

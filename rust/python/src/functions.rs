@@ -1,6 +1,7 @@
 //! Module-level functions: creation, random, reductions, linear algebra, joining.
 //! Signatures follow PyTorch; the Python package re-exports most of them as is.
 
+use crate::call::guarded;
 use crate::call::{run, run_ok, IntoPyResult};
 use crate::convert::var_of;
 use crate::convert::{
@@ -46,6 +47,7 @@ pub fn tensor(
     wrap_new(py, tensor_from_collected(&c, dt)?, requires_grad)
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(name = "tensor", signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
 pub fn py_tensor(
@@ -58,6 +60,7 @@ pub fn py_tensor(
 ) -> PyResult<Py<PyTensor>> {
     let _ = pin_memory;
     tensor(py, data, parse_opt_dtype(dtype)?, device, requires_grad)
+}
 }
 
 /// Shared front of the sized creation functions: parses size, dtype, device.
@@ -102,6 +105,7 @@ fn created(
     Ok(out_ob.cast::<PyTensor>()?.clone().unbind())
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
 pub fn zeros(
@@ -116,7 +120,9 @@ pub fn zeros(
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     created(py, "zeros", Tensor::try_zeros("zeros", dt, &shape).py()?, requires_grad, out)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
 pub fn ones(
@@ -129,10 +135,12 @@ pub fn ones(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    let n = shape.iter().product();
+    let n = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
     created(py, "ones", run(py, n, || creation::full("ones", &shape, Scalar::Int(1), dt))?, requires_grad, out)
 }
+}
 
+guarded! {
 /// `empty` returns zeroed memory: as cheap as uninitialised (the allocator maps
 /// zero pages) and never exposes stale data.
 #[pyfunction]
@@ -153,7 +161,9 @@ pub fn empty(
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     created(py, "empty", Tensor::try_zeros("empty", dt, &shape).py()?, requires_grad, out)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false, out=None))]
 pub fn full(
@@ -175,10 +185,12 @@ pub fn full(
         Scalar::Int(_) => DEFAULT_INT,
         Scalar::Float(_) => DEFAULT_FLOAT,
     });
-    let n = shape.iter().product();
+    let n = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
     created(py, "full", run(py, n, || creation::full("full", &shape, v, dt))?, requires_grad, out)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (start, end=None, step=None, *, dtype=None, device=None, requires_grad=false))]
 pub fn arange(
@@ -208,7 +220,9 @@ pub fn arange(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(if any_float { DEFAULT_FLOAT } else { DEFAULT_INT });
     wrap_new(py, run(py, 0, || creation::arange(s, e, st, dt))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
 pub fn linspace(
@@ -224,7 +238,9 @@ pub fn linspace(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, run(py, 0, || creation::linspace(start, end, steps, dt))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (n, m=None, *, dtype=None, device=None, requires_grad=false))]
 pub fn eye(
@@ -242,6 +258,7 @@ pub fn eye(
     }
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, run(py, 0, || creation::eye(n as usize, m as usize, dt))?, requires_grad)
+}
 }
 
 /// `torch.Generator`: an independent random stream, or (for
@@ -261,6 +278,7 @@ impl PyGenerator {
     }
 }
 
+guarded! {
 #[pymethods]
 impl PyGenerator {
     #[new]
@@ -289,15 +307,20 @@ impl PyGenerator {
         s
     }
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn manual_seed(seed: i64) {
     random::manual_seed(seed as u64);
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn initial_seed() -> u64 {
     random::default_generator().lock().unwrap_or_else(|e| e.into_inner()).initial_seed()
+}
 }
 
 /// Runs a sampler with the user's generator or the default one.
@@ -311,6 +334,7 @@ fn sample(
     }
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, generator=None, dtype=None, device=None, requires_grad=false))]
 pub fn rand(
@@ -325,7 +349,9 @@ pub fn rand(
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, sample(generator, |g| random::rand(&shape, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, generator=None, dtype=None, device=None, requires_grad=false))]
 pub fn randn(
@@ -340,7 +366,9 @@ pub fn randn(
     let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
     wrap_new(py, sample(generator, |g| random::randn(&shape, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 /// `randint(high, size)` or `randint(low, high, size)`.
 #[pyfunction]
 #[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
@@ -374,7 +402,9 @@ pub fn randint(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_INT);
     wrap_new(py, sample(generator, |g| random::randint(low, high, &shape, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (n, *, generator=None, dtype=None, device=None, requires_grad=false))]
 pub fn randperm(
@@ -392,7 +422,9 @@ pub fn randperm(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_INT);
     wrap_new(py, sample(generator, |g| random::randperm(n as usize, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 /// `normal(mean, std, size)` with float mean/std (tensor forms are in Python).
 #[pyfunction]
 #[pyo3(signature = (mean, std, size, *, generator=None, dtype=None, device=None, requires_grad=false))]
@@ -412,7 +444,9 @@ pub fn normal(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, sample(generator, |g| random::normal(mean, std, &shape, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn set_num_threads(n: i64) -> PyResult<()> {
     if n < 1 {
@@ -421,10 +455,13 @@ pub fn set_num_threads(n: i64) -> PyResult<()> {
     rtensor_core::threads::set_num_threads(n as usize);
     Ok(())
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn get_num_threads() -> usize {
     rtensor_core::threads::num_threads()
+}
 }
 
 fn reduce_op(name: &str) -> PyResult<ReduceOp> {
@@ -439,6 +476,7 @@ fn reduce_op(name: &str) -> PyResult<ReduceOp> {
     })
 }
 
+guarded! {
 /// Fold reductions and `mean`: `name(a, dim=None, keepdim=False, dtype=None)`.
 #[pyfunction]
 #[pyo3(signature = (name, a, dim=None, keepdim=false, dtype=None))]
@@ -467,7 +505,9 @@ pub fn reduction(
     })?;
     wrap_var(py, r)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (a, dim=None, correction=1.0, keepdim=false, take_sqrt=false))]
 pub fn var(
@@ -482,7 +522,9 @@ pub fn var(
     let dims = parse_dims(dim)?;
     wrap_var(py, run(py, v.data.numel(), || F::var(&v, dims.as_deref(), correction, keepdim, take_sqrt))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (a, p=2.0, dim=None, keepdim=false))]
 pub fn norm(
@@ -499,7 +541,9 @@ pub fn norm(
     }
     wrap_var(py, run(py, v.data.numel(), || F::norm(&v, p, dims.as_deref(), keepdim))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (a, dim, keepdim=false))]
 pub fn logsumexp(
@@ -512,7 +556,9 @@ pub fn logsumexp(
     let dims = parse_dims(Some(dim))?.unwrap_or_default();
     wrap_var(py, run(py, v.data.numel(), || F::logsumexp(&v, &dims, keepdim))?)
 }
+}
 
+guarded! {
 /// `max`/`min` along a dim: (values, indices). With `dim=None`, argmax/argmin of all.
 #[pyfunction]
 #[pyo3(signature = (a, dim, keepdim, is_max))]
@@ -533,7 +579,9 @@ pub fn arg_extreme<'py>(
     };
     PyTuple::new(py, [wrap_var(py, v)?, wrap_var(py, i)?])
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (a, dim, prod, dtype=None))]
 pub fn cumulative(
@@ -547,7 +595,9 @@ pub fn cumulative(
     let dt = parse_opt_dtype(dtype)?;
     wrap_var(py, run(py, v.data.numel(), || if prod { F::cumprod(&v, dim, dt) } else { F::cumsum(&v, dim, dt) })?)
 }
+}
 
+guarded! {
 /// `matmul`, `mm`, `bmm`, `mv`, `dot`, `outer` by name.
 #[pyfunction]
 pub fn linalg(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
@@ -577,6 +627,7 @@ pub fn linalg(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, Py
     };
     wrap(py, run(py, x.numel() + y.numel(), || f(&x, &y))?)
 }
+}
 
 fn var_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
     if seq.cast::<PyTensor>().is_ok() {
@@ -587,6 +638,7 @@ fn var_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
     seq.try_iter()?.map(|x| var_of(op, "tensors", &x?)).collect()
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0))]
 pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
@@ -594,7 +646,9 @@ pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<
     let n = vs.iter().map(|t| t.data.numel()).sum();
     wrap_var(py, run(py, n, || F::cat(&vs, dim))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0))]
 pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
@@ -602,14 +656,18 @@ pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<P
     let n = vs.iter().map(|t| t.data.numel()).sum();
     wrap_var(py, run(py, n, || F::stack(&vs, dim))?)
 }
+}
 
+guarded! {
 /// `torch.result_type(a, b)` and `torch.promote_types` for the Python layer.
 #[pyfunction]
 pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<crate::types::PyDType>> {
     let (x, y) = (crate::convert::arg_or_err("result_type", a)?, crate::convert::arg_or_err("result_type", b)?);
     Ok(crate::types::dtype_obj(py, ops::result_type_of(&[x.as_arg(), y.as_arg()])))
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn promote_types(
     py: Python<'_>,
@@ -619,12 +677,16 @@ pub fn promote_types(
     let (x, y) = (crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?);
     Ok(crate::types::dtype_obj(py, rtensor_core::dtype::promote_types(x, y)))
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn can_cast(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(rtensor_core::dtype::can_cast(crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?))
 }
+}
 
+guarded! {
 /// `x[:] = src` style copy with broadcasting and casting (`Tensor.copy_`).
 #[pyfunction]
 pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
@@ -640,7 +702,9 @@ pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) 
     dst.borrow_mut().meta = r.meta;
     Ok(dst.clone().unbind())
 }
+}
 
+guarded! {
 /// Fills in place (`fill_`, `zero_`), reported under `name`.
 #[pyfunction]
 #[pyo3(signature = (dst, value, name="fill_"))]
@@ -656,4 +720,5 @@ pub fn fill_(
     let r = run(py, d.data.numel(), || F::index_put_named(&d, vec![ops::index::IndexItem::Ellipsis], s.varg(), name))?;
     dst.borrow_mut().meta = r.meta;
     Ok(dst.clone().unbind())
+}
 }

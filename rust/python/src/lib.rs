@@ -1,4 +1,6 @@
 #![allow(non_snake_case)]
+// `call::guarded!` handles one function per recursion step.
+#![recursion_limit = "512"]
 //! `rtensor._C`: the compiled half of rtensor. A thin layer: convert Python
 //! values, call `rtensor-core` through `call::run`, wrap the result. No maths here.
 

@@ -2,6 +2,7 @@
 //! the struct, attributes and conversions; arithmetic lives in `arith.rs`,
 //! indexing in `indexing.rs`, view ops in `views.rs`.
 
+use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
 use crate::convert::{make_size, scalar_to_py};
 use crate::types::{cpu_device, dtype_obj, parse_dtype, PyDType, PyDevice};
@@ -165,6 +166,7 @@ pub fn scalars(t: &Tensor) -> PyResult<Vec<Scalar>> {
     })
 }
 
+guarded! {
 #[pymethods]
 impl PyTensor {
     /// `rtensor.Tensor(data)` behaves like `rtensor.tensor(data)`; with sizes it
@@ -210,6 +212,11 @@ impl PyTensor {
         match dim {
             None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
             Some(d) => {
+                if self.t.ndim() == 0 {
+                    return Err(PyIndexError::new_err(format!(
+                        "Dimension specified as {d} but tensor has no dimensions"
+                    )));
+                }
                 let k = wrap_dim(d, self.t.ndim()).py()?;
                 Ok(self.t.strides()[k].into_pyobject(py)?.into_any())
             }
@@ -398,4 +405,5 @@ impl PyTensor {
         }
         wrap_var(py, run(py, v.data.numel(), || if dt == v.data.dtype() { F::clone(&v) } else { F::to_dtype(&v, dt) })?)
     }
+}
 }

@@ -1,5 +1,6 @@
 //! `rtensor.dtype` and `rtensor.device` objects.
 
+use crate::call::guarded;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -13,6 +14,7 @@ pub struct PyDType {
     pub dt: DType,
 }
 
+guarded! {
 #[pymethods]
 impl PyDType {
     fn __repr__(&self) -> String {
@@ -39,6 +41,7 @@ impl PyDType {
         let f = py.import("rtensor")?.getattr("_dtype_from_name")?;
         Ok((f.unbind(), (self.dt.name().to_string(),)))
     }
+}
 }
 
 /// The one `rtensor.float32` (etc.) object per dtype, so `t.dtype is rtensor.float32`.
@@ -92,6 +95,7 @@ pub struct PyDevice {
 
 const DEVICE_TYPES: [&str; 4] = ["cpu", "cuda", "mps", "meta"];
 
+guarded! {
 #[pymethods]
 impl PyDevice {
     #[new]
@@ -131,6 +135,7 @@ impl PyDevice {
         }
     }
 }
+}
 
 pub fn cpu_device(py: Python<'_>) -> Py<PyDevice> {
     static CPU: PyOnceLock<Py<PyDevice>> = PyOnceLock::new();
@@ -160,7 +165,7 @@ pub fn parse_device(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
             "device '{}' is not available: this build of rtensor runs on the CPU only \
              (rtensor.cuda.is_available() is False; the wgpu GPU backend is a later release). \
              Use device='cpu' or guard the code with `if rtensor.cuda.is_available():`",
-            d.__str__()
+            d.__str__()?
         ))),
     }
 }
