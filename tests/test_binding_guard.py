@@ -202,3 +202,47 @@ def test_from_numpy_with_strides_past_the_address_space():
 def test_split_of_a_0d_tensor_raises_runtime_error():
     with pytest.raises(RuntimeError):
         torch.tensor(1.0).split(1)
+
+
+# ---- out= over memory rtensor must not write (rtensor is stricter than PyTorch here) -----
+
+def test_out_of_a_read_only_array_is_never_made_writable():
+    """PyTorch writes through a read-only import; rtensor refuses (its memory may be a
+    read-only mapping), and resizing never swaps in writable memory."""
+    np = pytest.importorskip("numpy")
+    n = np.zeros(2, dtype=np.float32)
+    n.flags.writeable = False
+    t = torch.from_numpy(n)
+    with pytest.raises(RuntimeError):
+        torch.add(torch.ones(3), 1, out=t[:0])
+    with pytest.raises(RuntimeError):
+        torch.add(torch.ones(1), 1, out=t[:0])
+    assert n.tolist() == [0.0, 0.0]
+
+
+
+
+def test_out_sharing_its_storage_is_not_grown_into_new_memory():
+    """PyTorch grows a storage shared with other views; rtensor never swaps the memory
+    of a tensor something else shares (NOTE [Resizing out=])."""
+    base = torch.zeros(2)
+    o = base[1:].resize_(0)
+    with pytest.raises(RuntimeError, match="Trying to resize storage that is not resizable"):
+        torch.add(torch.ones(5), 1, out=o)
+    assert o.shape == (0,) and base.tolist() == [0.0, 0.0]
+
+
+def test_C_binary_and_unary_check_out_requires_grad_themselves():
+    w = torch.zeros(2, requires_grad=True)
+    for call in (lambda: torch._C.binary("add", torch.ones(2), 1, w), lambda: torch._C.unary("exp", torch.ones(2), w)):
+        with pytest.raises(RuntimeError, match="don't support automatic differentiation"):
+            call()
+    assert w.tolist() == [0.0, 0.0]
+
+
+def test_C_backward_with_empty_inputs_raises():
+    a = torch.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="cannot be empty"):
+        torch._C.backward([(a * 2).sum()], None, None, False, [])
+    with pytest.raises(RuntimeError, match="got 1 tensors and 2 gradients"):
+        torch._C.backward([(a * 2).sum()], [torch.tensor(1.0), torch.tensor(1.0)])

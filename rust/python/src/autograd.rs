@@ -4,7 +4,7 @@
 use crate::call::guarded;
 use crate::call::{to_py, IntoPyResult};
 use crate::tensor::{wrap_var, PyTensor};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use rtensor_core::autograd::node::{hook_id, PreHook};
@@ -141,21 +141,68 @@ impl PyNode {
 }
 }
 
-/// A Python callable as a gradient hook: `hook(grad) -> Tensor or None`.
+/// PyTorch's legacy type name of a dtype (`rtensor.FloatTensor`), as its hook
+/// errors and `Tensor.type()` spell it.
+fn tensor_type_name(dt: rtensor_core::DType) -> String {
+    use rtensor_core::DType::*;
+    let n = match dt {
+        F32 => "FloatTensor",
+        F64 => "DoubleTensor",
+        F16 => "HalfTensor",
+        BF16 => "BFloat16Tensor",
+        I64 => "LongTensor",
+        I32 => "IntTensor",
+        I16 => "ShortTensor",
+        I8 => "CharTensor",
+        U8 => "ByteTensor",
+        Bool => "BoolTensor",
+    };
+    format!("rtensor.{n}")
+}
+
+/// A Python callable as a gradient hook: `hook(grad) -> Tensor or None`. As in
+/// PyTorch, a replacement must keep the gradient's dtype and shape.
 fn py_hook(f: Py<PyAny>) -> rtensor_core::autograd::var::Hook {
+    use rtensor_core::{Error, ErrorKind};
     Arc::new(move |g: &Var| {
         Python::attach(|py| {
             let r = f
-                .call1(py, (wrap_var(py, g.clone()).map_err(|e| rtensor_core::Error::runtime(e.to_string()))?,))
-                .map_err(|e| rtensor_core::Error::runtime(format!("a gradient hook raised: {e}")))?;
+                .call1(py, (wrap_var(py, g.clone()).map_err(|e| Error::runtime(e.to_string()))?,))
+                .map_err(|e| Error::runtime(format!("a gradient hook raised: {e}")))?;
             if r.is_none(py) {
                 return Ok(None);
             }
-            let t = r
-                .bind(py)
-                .cast::<PyTensor>()
-                .map_err(|_| rtensor_core::Error::runtime("a gradient hook must return a Tensor or None"))?;
-            Ok(Some(t.borrow().var()))
+            let Ok(t) = r.bind(py).cast::<PyTensor>() else {
+                let ty = r.bind(py).get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                return Err(Error {
+                    kind: ErrorKind::Type,
+                    msg: format!("expected Variable, but hook returned '{ty}'"),
+                });
+            };
+            let v = t.borrow().var();
+            let name = || {
+                f.bind(py)
+                    .getattr("__name__")
+                    .and_then(|n| n.extract::<String>())
+                    .unwrap_or_else(|_| "<unknown>".to_string())
+            };
+            if v.data.dtype() != g.data.dtype() {
+                return Err(Error::runtime(format!(
+                    "hook '{}' has changed the type of value (was {} got {})",
+                    name(),
+                    tensor_type_name(g.data.dtype()),
+                    tensor_type_name(v.data.dtype())
+                )));
+            }
+            if v.data.shape() != g.data.shape() {
+                return Err(Error::runtime(format!(
+                    "hook '{}' has changed the size of value (was {} got {})",
+                    name(),
+                    rtensor_core::layout::fmt_shape(g.data.shape()),
+                    rtensor_core::layout::fmt_shape(v.data.shape())
+                )));
+            }
+            Ok(Some(v))
         })
     })
 }
@@ -185,13 +232,28 @@ fn vars(ob: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
         .collect()
 }
 
+/// One gradient (or None) per output; PyTorch's error when the counts differ
+/// (never a silent `zip` truncation).
 fn opt_vars(ob: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Var>>> {
-    match ob {
-        None => Ok(vec![None; n]),
-        Some(o) if o.is_none() => Ok(vec![None; n]),
-        Some(o) if o.cast::<PyTensor>().is_ok() => Ok(vec![opt_var(Some(o))?]),
-        Some(o) => o.try_iter()?.map(|x| opt_var(Some(&x?))).collect(),
+    let gs: Vec<Option<Var>> = match ob {
+        None => return Ok(vec![None; n]),
+        Some(o) if o.is_none() => return Ok(vec![None; n]),
+        Some(o) if o.cast::<PyTensor>().is_ok() => vec![opt_var(Some(o))?],
+        Some(o) => o.try_iter()?.map(|x| opt_var(Some(&x?))).collect::<PyResult<_>>()?,
+    };
+    if gs.len() != n {
+        return Err(PyRuntimeError::new_err(format!("got {n} tensors and {} gradients", gs.len())));
     }
+    Ok(gs)
+}
+
+/// `inputs=` of `backward`: None, or a non-empty sequence of tensors.
+fn backward_inputs(inputs: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<Var>>> {
+    let Some(ins) = inputs.filter(|i| !i.is_none()).map(vars).transpose()? else { return Ok(None) };
+    if ins.is_empty() {
+        return Err(PyRuntimeError::new_err("`inputs` argument to `backward()` cannot be empty."));
+    }
+    Ok(Some(ins))
 }
 
 guarded! {
@@ -208,7 +270,7 @@ pub fn backward(
     let outs = vars(tensors)?;
     let grads = opt_vars(grad_tensors, outs.len())?;
     let pairs: Vec<(Var, Option<Var>)> = outs.into_iter().zip(grads).collect();
-    let inputs = inputs.filter(|i| !i.is_none()).map(vars).transpose()?;
+    let inputs = backward_inputs(inputs)?;
     engine::backward(&pairs, retain_graph.unwrap_or(create_graph), create_graph, inputs.as_deref()).py()
 }
 }
@@ -230,9 +292,29 @@ pub fn grad<'py>(
     let grads = opt_vars(grad_outputs, outs.len())?;
     let pairs: Vec<(Var, Option<Var>)> = outs.into_iter().zip(grads).collect();
     let ins = vars(inputs)?;
-    let got = engine::grad(&pairs, &ins, retain_graph.unwrap_or(create_graph), create_graph, allow_unused).py()?;
-    let objs: Vec<Py<PyAny>> = got
+    if ins.is_empty() {
+        return Err(PyRuntimeError::new_err("`inputs` argument to `grad()` cannot be empty."));
+    }
+    // The same tensor may be asked for twice (`grad(y, [x, x])`): ask the
+    // engine once per distinct tensor and hand each its gradient.
+    let key = |v: &Var| v.meta.as_ref().map(|m| Arc::as_ptr(m) as usize);
+    let mut distinct: Vec<Var> = Vec::with_capacity(ins.len());
+    let mut slot: Vec<usize> = Vec::with_capacity(ins.len());
+    for v in &ins {
+        let k = key(v);
+        match distinct.iter().position(|d| k.is_some() && key(d) == k) {
+            Some(i) => slot.push(i),
+            None => {
+                slot.push(distinct.len());
+                distinct.push(v.clone());
+            }
+        }
+    }
+    let got =
+        engine::grad(&pairs, &distinct, retain_graph.unwrap_or(create_graph), create_graph, allow_unused).py()?;
+    let objs: Vec<Py<PyAny>> = slot
         .into_iter()
+        .map(|i| got.get(i).cloned().flatten())
         .map(|g| match g {
             Some(g) => wrap_var(py, g).map(|t| t.into_any()),
             None => Ok(py.None()),
@@ -329,8 +411,16 @@ impl PyTensor {
         self.grad_cache = None;
         Ok(())
     }
+    /// `del x.grad` sets it to None, as in PyTorch.
+    #[deleter(grad)]
+    fn del_grad(&mut self) -> PyResult<()> {
+        self.set_grad(None)
+    }
     /// Keeps `.grad` for a non-leaf tensor after backward.
     fn retain_grad(&mut self) -> PyResult<()> {
+        if self.retains_grad()? {
+            return Ok(());
+        }
         let v = self.var();
         let Some((node, nr)) = v.grad_fn() else {
             if !v.requires_grad() {
@@ -394,7 +484,7 @@ impl PyTensor {
         inputs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let g = opt_var(gradient)?;
-        let inputs = inputs.filter(|i| !i.is_none()).map(vars).transpose()?;
+        let inputs = backward_inputs(inputs)?;
         engine::backward(&[(self.var(), g)], retain_graph.unwrap_or(create_graph), create_graph, inputs.as_deref())
             .map_err(to_py)
     }

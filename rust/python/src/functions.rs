@@ -32,6 +32,15 @@ pub fn tensor(
         let dt = dtype.unwrap_or(t.dtype());
         return wrap_new(py, if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) }, requires_grad);
     }
+    // A NumPy scalar (`np.float64(1.5)`, `np.int32(7)`) keeps its dtype, as a
+    // 0-d array does (np.float64 is also a Python float: look before `collect`).
+    let np_scalar;
+    let data = if is_numpy_scalar(data)? {
+        np_scalar = py.import("numpy")?.call_method1("asarray", (data,))?;
+        &np_scalar
+    } else {
+        data
+    };
     if let Ok(arr) = data.cast::<numpy::PyUntypedArray>() {
         let t = crate::numpy::from_numpy_array(arr)?;
         let dt = dtype.unwrap_or(t.dtype());
@@ -45,6 +54,27 @@ pub fn tensor(
     collect(data, 0, &mut c)?;
     let dt = dtype.unwrap_or(inferred_dtype(c.category));
     wrap_new(py, tensor_from_collected(&c, dt)?, requires_grad)
+}
+
+/// Whether `ob` is a NumPy scalar (`np.generic`); plain Python numbers and
+/// lists, the common data, are ruled out without asking NumPy.
+fn is_numpy_scalar(ob: &Bound<'_, PyAny>) -> PyResult<bool> {
+    use pyo3::types::{PyBool, PyFloat, PyInt, PyList};
+    if ob.is_exact_instance_of::<PyList>()
+        || ob.is_exact_instance_of::<PyTuple>()
+        || ob.is_exact_instance_of::<PyFloat>()
+        || ob.is_exact_instance_of::<PyInt>()
+        || ob.is_exact_instance_of::<PyBool>()
+        || ob.cast::<PyTensor>().is_ok()
+    {
+        return Ok(false);
+    }
+    static GENERIC: pyo3::sync::PyOnceLock<Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+    let py = ob.py();
+    let generic = GENERIC.get_or_try_init(py, || -> PyResult<_> {
+        Ok(py.import("numpy")?.getattr("generic")?.cast_into::<pyo3::types::PyType>()?.unbind())
+    })?;
+    ob.is_instance(generic.bind(py))
 }
 
 guarded! {
@@ -64,45 +94,67 @@ pub fn py_tensor(
 }
 
 /// Shared front of the sized creation functions: parses size, dtype, device.
+/// The size comes either positionally or as `size=`, exactly once.
 fn sized(
+    name: &str,
     args: &Bound<'_, PyTuple>,
     size: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
-    default: DType,
-) -> PyResult<(Vec<usize>, DType)> {
+) -> PyResult<(Vec<usize>, Option<DType>)> {
     parse_device(device)?;
-    let shape = match size {
-        Some(s) if !s.is_none() => parse_size(&PyTuple::new(args.py(), [s])?)?,
-        _ => parse_size(args)?,
+    let shape = match size.filter(|s| !s.is_none()) {
+        Some(_) if !args.is_empty() => {
+            return Err(PyTypeError::new_err(format!("{name}() got multiple values for argument 'size'")))
+        }
+        Some(s) => parse_size(&PyTuple::new(args.py(), [s])?)?,
+        None if args.is_empty() => {
+            return Err(PyTypeError::new_err(format!("{name}() missing 1 required positional arguments: \"size\"")))
+        }
+        None => parse_size(args)?,
     };
-    Ok((shape, parse_opt_dtype(dtype)?.unwrap_or(default)))
+    Ok((shape, parse_opt_dtype(dtype)?))
 }
 
-/// The result of a creation function: a new tensor, or written into `out=`
-/// (cast to its dtype; an empty `out` is resized, as in PyTorch).
+/// The result of a creation function: a new tensor of `dtype` (or `default`),
+/// or, with `out=`, one of out's dtype written into it (resized as in
+/// NOTE [Resizing out=]); an explicit `dtype` must then be out's.
+#[allow(clippy::too_many_arguments)]
 fn created(
     py: Python<'_>,
     name: &str,
-    t: Tensor,
+    shape: &[usize],
+    dtype: Option<DType>,
+    default: DType,
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
+    make: impl Fn(DType) -> rtensor_core::Result<Tensor> + Send + Sync,
 ) -> PyResult<Py<PyTensor>> {
-    let (Some(o), Some(out_ob)) = (crate::arith::out_tensor(out)?, out) else {
-        return wrap_new(py, t, requires_grad);
+    let n = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
+    let Some(out_ob) = crate::arith::out_arg(out) else {
+        return wrap_new(py, run(py, n, || make(dtype.unwrap_or(default)))?, requires_grad);
     };
-    if o.shape() == t.shape() {
-        run(py, t.numel(), || ops::assign(name, &o, ops::Arg::T(&t)))?;
-    } else if o.numel() == 0 {
-        crate::arith::resize_into(out_ob, ops::to_dtype(&t, o.dtype()))?;
-    } else {
+    crate::out::check_out_grad(name, out_ob, &[])?;
+    let od = crate::out::out_object(name, out_ob)?.borrow().t.dtype();
+    if let Some(d) = dtype.filter(|&d| d != od) {
         return Err(PyRuntimeError::new_err(format!(
-            "{name}(): out= has shape {} but the result has shape {}; rtensor resizes only empty out= tensors",
-            rtensor_core::layout::fmt_shape(o.shape()),
-            rtensor_core::layout::fmt_shape(t.shape())
+            "dtype {} does not match dtype of out parameter ({})",
+            crate::out::scalar_type_name(d),
+            crate::out::scalar_type_name(od)
         )));
     }
-    Ok(out_ob.cast::<PyTensor>()?.clone().unbind())
+    let t = run(py, n, || make(od))?;
+    let r = crate::out::finish_out(
+        py,
+        name,
+        out_ob,
+        Some(shape),
+        n,
+        false,
+        |o| ops::assign(name, o, ops::Arg::T(&t)),
+        || Ok(t.clone()),
+    )?;
+    Ok(r.bind(py).cast::<PyTensor>()?.clone().unbind())
 }
 
 guarded! {
@@ -117,8 +169,8 @@ pub fn zeros(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    created(py, "zeros", Tensor::try_zeros("zeros", dt, &shape).py()?, requires_grad, out)
+    let (shape, dt) = sized("zeros", args, size, dtype, device)?;
+    created(py, "zeros", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| Tensor::try_zeros("zeros", dt, &shape))
 }
 }
 
@@ -134,9 +186,10 @@ pub fn ones(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    let n = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
-    created(py, "ones", run(py, n, || creation::full("ones", &shape, Scalar::Int(1), dt))?, requires_grad, out)
+    let (shape, dt) = sized("ones", args, size, dtype, device)?;
+    created(py, "ones", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| {
+        creation::full("ones", &shape, Scalar::Int(1), dt)
+    })
 }
 }
 
@@ -158,8 +211,8 @@ pub fn empty(
     memory_format: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
     let _ = (pin_memory, memory_format);
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    created(py, "empty", Tensor::try_zeros("empty", dt, &shape).py()?, requires_grad, out)
+    let (shape, dt) = sized("empty", args, size, dtype, device)?;
+    created(py, "empty", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| Tensor::try_zeros("empty", dt, &shape))
 }
 }
 
@@ -180,13 +233,13 @@ pub fn full(
     let v = scalar(fill_value)
         .or_else(|| fill_value.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok()))
         .ok_or_else(|| PyTypeError::new_err("full(): fill_value must be a number"))?;
-    let dt = parse_opt_dtype(dtype)?.unwrap_or(match v {
+    let default = match v {
         Scalar::Bool(_) => DType::Bool,
         Scalar::Int(_) => DEFAULT_INT,
         Scalar::Float(_) => DEFAULT_FLOAT,
-    });
-    let n = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
-    created(py, "full", run(py, n, || creation::full("full", &shape, v, dt))?, requires_grad, out)
+    };
+    let dt = parse_opt_dtype(dtype)?;
+    created(py, "full", &shape, dt, default, requires_grad, out, |dt| creation::full("full", &shape, v, dt))
 }
 }
 
@@ -346,7 +399,8 @@ pub fn rand(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
+    let (shape, dt) = sized("rand", args, size, dtype, device)?;
+    let dt = dt.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, sample(generator, |g| random::rand(&shape, dt, g))?, requires_grad)
 }
 }
@@ -363,7 +417,8 @@ pub fn randn(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
+    let (shape, dt) = sized("randn", args, size, dtype, device)?;
+    let dt = dt.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, sample(generator, |g| random::randn(&shape, dt, g))?, requires_grad)
 }
 }

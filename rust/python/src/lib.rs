@@ -11,6 +11,7 @@ mod convert;
 mod functions;
 mod indexing;
 mod numpy;
+mod out;
 mod tensor;
 mod types;
 mod views;
@@ -51,6 +52,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         indexing::gather,
         indexing::scatter,
         numpy::from_numpy,
+        out::_resize_out,
         functions::py_tensor,
         functions::zeros,
         functions::ones,

@@ -159,9 +159,10 @@ pub fn from_numpy_array(a: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
     // from it cover every element it reaches; the array keeps that memory alive
     // and `owner` keeps the array alive until the storage drops. Alignment and
     // element size were checked above.
-    let storage = unsafe { Storage::from_foreign(base, len, dt, writable, owner) };
+    let storage = Arc::new(unsafe { Storage::from_foreign(base, len, dt, writable, owner) });
+    crate::out::register_foreign(&storage);
     let layout = Layout::new("from_numpy", &shape, &strides, (-lo) as usize).map_err(crate::call::to_py)?;
-    Tensor::from_storage(Arc::new(storage), layout).map_err(crate::call::to_py)
+    Tensor::from_storage(storage, layout).map_err(crate::call::to_py)
 }
 
 guarded! {
@@ -197,6 +198,11 @@ impl PyTensor {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if self.requires_grad() && rtensor_core::autograd::is_grad_enabled() {
+            return Err(PyRuntimeError::new_err(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
+            ));
+        }
         let t = if self.t.dtype() == DType::BF16 {
             rtensor_core::ops::to_dtype(&self.t, DType::F32)
         } else {

@@ -104,16 +104,29 @@ impl PyDevice {
         if let Ok(d) = r#type.cast::<PyDevice>() {
             return Ok(d.get().clone());
         }
+        let negative = || PyRuntimeError::new_err("Device index must not be negative");
         if let Ok(i) = r#type.extract::<i64>() {
+            if i < 0 {
+                return Err(negative());
+            }
             return Ok(PyDevice { r#type: "cuda".into(), index: Some(i) });
         }
         let s: String = r#type.extract()?;
         let (name, idx) = match s.split_once(':') {
-            Some((n, i)) => (
-                n.to_string(),
-                Some(i.parse::<i64>().map_err(|_| PyRuntimeError::new_err(format!("Invalid device string: '{s}'")))?),
-            ),
-            None => (s.clone(), index),
+            Some((n, i)) => {
+                // PyTorch's grammar: the index is plain decimal digits.
+                let invalid = || PyRuntimeError::new_err(format!("Invalid device string: '{s}'"));
+                if i.is_empty() || !i.bytes().all(|b| b.is_ascii_digit()) || index.is_some() {
+                    return Err(invalid());
+                }
+                (n.to_string(), Some(i.parse::<i64>().map_err(|_| invalid())?))
+            }
+            None => {
+                if index.is_some_and(|i| i < 0) {
+                    return Err(negative());
+                }
+                (s.clone(), index)
+            }
         };
         if !DEVICE_TYPES.contains(&name.as_str()) {
             return Err(PyRuntimeError::new_err(format!(

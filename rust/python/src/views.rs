@@ -187,6 +187,9 @@ impl PyTensor {
     }
     #[pyo3(signature = (*dims))]
     fn flip(slf: &Bound<'_, Self>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        if dims.is_empty() {
+            return Err(pyo3::exceptions::PyTypeError::new_err("flip() missing 1 required positional arguments: \"dims\""));
+        }
         let me = slf.borrow();
         let out = me.flip_v(slf.py(), dims)?;
         link_view(slf, &me, out)
