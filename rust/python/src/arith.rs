@@ -492,7 +492,7 @@ impl PyTensor {
         // `t == ndarray` compares elementwise, as in PyTorch. Only `==`: PyTorch's
         // `!=`, `<`... decline an ndarray (so `t != a` is identity-based True),
         // and an array it cannot take (of strings) is "not equal".
-        if matches!(cmp, CompareOp::Eq) {
+        if matches!(cmp, CompareOp::Eq) && !o.is_instance_of::<PyTensor>() {
             if let Ok(arr) = o.cast::<numpy::PyUntypedArray>() {
                 let py = o.py();
                 let Ok(t) = crate::numpy::from_numpy_array(arr) else { return Ok(py.NotImplemented()) };
