@@ -8,12 +8,12 @@ autograd, max/min tuples); add/sub alpha checks.
 
 Expected values are hand-worked or come from NumPy; error types and messages were
 confirmed against reference PyTorch (RTENSOR_TEST_BACKEND=torch runs this file on it).
-Tests marked xfail need a change in the Rust binding; each names where.
 """
 from __future__ import annotations
 
 import copy
 import re
+import warnings
 
 import numpy as np
 import pytest
@@ -75,8 +75,6 @@ def test_autograd_backward_inputs_restricts_accumulation():
     assert b.grad is None
 
 
-@pytest.mark.xfail(reason="Rust: PyTensor::backward (rust/python/src/autograd.rs) accepts inputs=[]",
-                   strict=False)
 def test_tensor_backward_empty_inputs_raises():
     a = f32([1.0, 2.0], True)
     with pytest.raises(RuntimeError, match=re.escape("`inputs` argument to `backward()` cannot be empty.")):
@@ -233,8 +231,6 @@ def test_ndarray_operand_on_a_tensor_requiring_grad_raises():
         assert (w + np.ones(2)).tolist() == [2.0, 3.0]
 
 
-@pytest.mark.xfail(reason="Rust: __richcmp__ (rust/python/src/arith.rs forward) declines ndarrays, "
-                          "so `t == ndarray` falls back to identity and gives False", strict=False)
 def test_tensor_eq_ndarray_is_elementwise():
     r = f32([1.0, 2.0]) == np.array([1.0, 3.0])
     assert isinstance(r, torch.Tensor) and r.tolist() == [True, False]
@@ -335,8 +331,6 @@ def test_shape_and_dtype_are_read_only():
         x.dtype = torch.float64
 
 
-@pytest.mark.xfail(reason="Rust: the Tensor pyclass (rust/python/src/tensor.rs) has no __dict__; "
-                          "needs #[pyclass(..., dict)]", strict=False)
 def test_arbitrary_attributes_on_tensors():
     x = torch.zeros(2)
     x.foo = [1]
@@ -567,8 +561,6 @@ def test_bool_alpha_needs_a_bool_result():
 
 # ---- gradient hooks and retain_grad (Rust) --------------------------------------------------
 
-@pytest.mark.xfail(reason="Rust: PyTensor::retain_grad (rust/python/src/autograd.rs) registers a second "
-                          "accumulating hook when called twice", strict=False)
 def test_retain_grad_twice_keeps_one_gradient():
     x = f32([1.0, 2.0], True)
     y = x * 2
@@ -578,8 +570,6 @@ def test_retain_grad_twice_keeps_one_gradient():
     assert y.grad.tolist() == [1.0, 1.0]
 
 
-@pytest.mark.xfail(reason="Rust: py_hook (rust/python/src/autograd.rs) casts a hook's result instead of "
-                          "checking its dtype", strict=False)
 @pytest.mark.parametrize("leaf", [False, True], ids=["non-leaf", "leaf"])
 def test_hook_that_changes_the_dtype_raises(leaf):
     x = f32([1.0, 2.0], True)
@@ -593,3 +583,233 @@ def test_hook_that_changes_the_dtype_raises(leaf):
             "hook 'to_double' has changed the type of value (was torch.FloatTensor got torch.DoubleTensor)"
             .replace("torch.", f"{torch.__name__}."))):
         (y * 3).sum().backward()
+
+
+def test_hook_that_changes_the_size_raises():
+    x = f32([1.0, 2.0], True)
+
+    def grow(g):
+        return torch.ones(3)
+
+    x.register_hook(grow)
+    with pytest.raises(RuntimeError, match=re.escape("hook 'grow' has changed the size of value")):
+        (x * 2).sum().backward()
+
+
+def test_hook_that_returns_a_non_tensor_raises_type_error():
+    x = f32([1.0, 2.0], True)
+    y = x * 2
+    y.register_hook(lambda g: 3)
+    with pytest.raises(TypeError, match="expected Variable, but hook returned 'int'"):
+        y.sum().backward()
+
+
+def test_hook_returning_the_same_dtype_and_shape_replaces_the_gradient():
+    x = f32([1.0, 2.0], True)
+    x.register_hook(lambda g: g * 10)
+    (x * 2).sum().backward()
+    assert x.grad.tolist() == [20.0, 20.0]
+
+
+# ---- the binding's autograd entry points (Rust) ----------------------------------------------
+
+def test_C_backward_and_grad_refuse_mismatched_gradient_counts():
+    a, b = f32([1.0, 2.0], True), f32([3.0, 4.0], True)
+    ya, yb = (a * 2).sum(), (b * 3).sum()
+    with pytest.raises(RuntimeError, match="got 2 tensors and 1 gradients"):
+        torch.autograd.backward([ya, yb], [torch.tensor(1.0)])
+    with pytest.raises(RuntimeError, match="got 2 tensors and 1 gradients"):
+        torch.autograd.grad([ya, yb], [a], [torch.tensor(1.0)])
+    assert a.grad is None and b.grad is None
+
+
+def test_grad_of_the_same_input_twice_gives_both_gradients():
+    x = f32([1.0, 2.0], True)
+    g1, g2 = torch.autograd.grad((x * x).sum(), [x, x])
+    assert g1.tolist() == [2.0, 4.0] and g2.tolist() == [2.0, 4.0]
+    y = f32([3.0], True)
+    gx, gy, gx2 = torch.autograd.grad((x * y).sum(), [x, y, x])
+    assert gx.tolist() == [3.0, 3.0] and gy.tolist() == [3.0] and gx2.tolist() == [3.0, 3.0]
+
+
+def test_retain_grad_twice_on_a_leaf_and_after_backward():
+    x = f32([1.0, 2.0], True)
+    x.retain_grad()
+    x.retain_grad()
+    y = x * 2
+    y.retain_grad()
+    (y * 3).sum().backward(retain_graph=True)
+    y.retain_grad()
+    (y * 3).sum().backward()
+    assert y.grad.tolist() == [6.0, 6.0] and x.grad.tolist() == [12.0, 12.0]
+
+
+# ---- NumPy: comparisons and __array__ (Rust) ----------------------------------------------
+
+def test_tensor_eq_ndarray_broadcasts_and_only_eq_is_elementwise():
+    r = torch.tensor([1, 2]) == np.array([[1], [2]], dtype=np.int32)
+    assert isinstance(r, torch.Tensor) and r.dtype == torch.bool
+    assert r.tolist() == [[True, False], [False, True]]
+    assert (f32([1.0, 2.0]) == np.array(["x", "y"])) is False
+    # PyTorch's `!=` and `<` decline an ndarray: `!=` falls back to identity.
+    assert (f32([1.0, 2.0]) != np.array([1.0, 3.0])) is True
+    with pytest.raises(TypeError):
+        f32([1.0, 2.0]) < np.ones(2)
+
+
+def test_array_of_a_tensor_requiring_grad_raises_in_grad_mode():
+    w = f32([1.0, 2.0], True)
+    with pytest.raises(RuntimeError, match=re.escape(
+            "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")):
+        np.asarray(w)
+    with torch.no_grad():
+        assert np.asarray(w).tolist() == [1.0, 2.0]
+    assert np.asarray(w.detach()).tolist() == [1.0, 2.0]
+
+
+# ---- out= in the Rust paths, and resizing (NOTE [Resizing out=]) -----------------------
+
+@pytest.mark.parametrize("call", [
+    lambda w: torch.zeros(2, out=w),
+    lambda w: torch.ones(2, out=w),
+    lambda w: torch.full((2,), 3.0, out=w),
+    lambda w: torch.exp(torch.ones(2), out=w),
+    lambda w: torch.add(torch.ones(2), 1, out=w),
+    lambda w: torch.clamp(torch.ones(2), 0, 1, out=w),
+    lambda w: torch.lerp(torch.ones(2), torch.zeros(2), 0.5, out=w),
+], ids=["zeros", "ones", "full", "exp", "add", "clamp", "lerp"])
+def test_out_that_requires_grad_raises_in_the_rust_paths(call):
+    w = torch.zeros(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match=re.escape(
+            "functions with out=... arguments don't support automatic differentiation, but one of the "
+            "arguments requires grad.")):
+        call(w)
+    assert w.tolist() == [0.0, 0.0]
+    with torch.no_grad():
+        assert call(w) is w
+
+
+def test_creation_out_takes_outs_dtype_and_checks_an_explicit_one():
+    o = torch.zeros(2, dtype=torch.int64)
+    r = torch.zeros(3, out=o)  # factories resize without a warning
+    assert r is o and o.dtype == torch.int64 and o.tolist() == [0, 0, 0]
+    assert torch.full((2,), 7, out=o).tolist() == [7, 7]
+    with pytest.raises(RuntimeError, match=re.escape("dtype Float does not match dtype of out parameter (Long)")):
+        torch.zeros(2, out=o, dtype=torch.float32)
+
+
+@pytest.mark.parametrize("call", [
+    lambda o: torch.add(torch.zeros(0), torch.zeros(0), out=o),
+    lambda o: torch.add(torch.zeros(2), torch.zeros(2), out=o),
+    lambda o: torch.exp(torch.zeros(3), out=o),
+], ids=["add-empty", "add-resize", "exp-resize"])
+def test_out_whose_dtype_the_result_cannot_be_cast_to_raises_before_resizing(call):
+    o = torch.zeros(0, dtype=torch.int32)
+    with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type Int"):
+        call(o)
+    assert o.shape == (0,)
+
+
+def test_empty_out_view_is_resized_inside_its_storage():
+    base = torch.zeros(4)
+    o = base[:0]
+    r = torch.add(torch.ones(2), 1, out=o)
+    assert r is o and o.tolist() == [2.0, 2.0]
+    assert base.tolist() == [2.0, 2.0, 0.0, 0.0]
+    o2 = base[1:].resize_(0)  # PyTorch's way to reuse an out= tensor
+    assert o2.storage_offset() == 1
+    torch.exp(torch.zeros(3), out=o2)
+    assert base.tolist() == [2.0, 1.0, 1.0, 1.0]
+
+
+def test_empty_out_over_a_numpy_array_stays_over_it():
+    n = np.zeros(4, dtype=np.float32)
+    o = torch.from_numpy(n)[:0]
+    torch.add(torch.ones(3), 1, out=o)
+    assert n.tolist() == [2.0, 2.0, 2.0, 0.0]
+    with pytest.raises(RuntimeError, match="Trying to resize storage that is not resizable"):
+        torch.add(torch.ones(5), 1, out=torch.from_numpy(n)[:0])
+    assert n.tolist() == [2.0, 2.0, 2.0, 0.0]
+
+
+def test_owned_out_grows_into_new_memory_with_a_warning():
+    o = torch.zeros(1)
+    with pytest.warns(UserWarning, match="An output with one or more elements was resized"):
+        r = torch.add(torch.ones(2, 2), 1, out=o)
+    assert r is o and o.shape == (2, 2) and o.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    assert o.stride() == (2, 1)
+    o = torch.zeros(0)
+    torch.exp(torch.zeros(2, 3), out=o)
+    assert o.shape == (2, 3) and o.is_contiguous()
+
+
+def test_resize_method():
+    t = torch.ones(3)
+    assert t.resize_(2, 2) is t and t.shape == (2, 2) and t.stride() == (2, 1)
+    t.resize_((1,))
+    assert t.tolist() == [1.0]
+    t.resize_(torch.Size([3]))
+    assert t.shape == (3,) and t[:1].tolist() == [1.0]
+    n = np.zeros(3, dtype=np.float32)
+    u = torch.from_numpy(n)
+    u.resize_(2)
+    assert u.shape == (2,) and u.data_ptr() == n.ctypes.data
+    with pytest.raises(RuntimeError, match="Trying to resize storage that is not resizable"):
+        u.resize_(5)
+    b = torch.zeros(4)
+    arr = b.numpy()
+    with pytest.raises(RuntimeError, match="Trying to resize storage that is not resizable"):
+        b.resize_(10)
+    assert arr.shape == (4,)
+    with pytest.raises(RuntimeError, match="cannot resize variables that require grad"):
+        torch.zeros(2, requires_grad=True).resize_(3)
+
+
+# ---- invalid arguments PyTorch rejects --------------------------------------------------
+
+@pytest.mark.parametrize("call, exc, message", [
+    (lambda: torch.zeros(3, size=(2,)), TypeError, "got multiple values for argument 'size'"),
+    (lambda: torch.zeros(), TypeError, 'missing 1 required positional arguments: "size"'),
+    (lambda: torch.ones(), TypeError, 'missing 1 required positional arguments: "size"'),
+    (lambda: torch.empty(), TypeError, 'missing 1 required positional arguments: "size"'),
+    (lambda: torch.rand(), TypeError, "rand()"),
+    (lambda: torch.zeros(2, device="cpu:-1"), RuntimeError, "Invalid device string: 'cpu:-1'"),
+    (lambda: torch.ones(2).to("cpu:-1"), RuntimeError, "Invalid device string: 'cpu:-1'"),
+    (lambda: torch.device("cuda:-1"), RuntimeError, "Invalid device string: 'cuda:-1'"),
+    (lambda: torch.device("cpu", -1), RuntimeError, "Device index must not be negative"),
+    (lambda: torch.ones(2).flip(), TypeError, 'missing 1 required positional arguments: "dims"'),
+    (lambda: torch.Size(["a"]), TypeError, "item 0 is 'str'"),
+    (lambda: torch.Size([1, 2.5]), TypeError, "item 1 is 'float'"),
+    (lambda: torch.ones(2).to(torch.float32, torch.float64), TypeError, "invalid combination of arguments"),
+], ids=["zeros-size-twice", "zeros-no-size", "ones-no-size", "empty-no-size", "rand-no-size",
+        "zeros-device-negative", "to-device-negative", "device-cuda-negative", "device-index-negative",
+        "flip-no-dims", "size-of-str", "size-of-float", "to-two-dtypes"])
+def test_invalid_arguments_pytorch_rejects(call, exc, message):
+    with pytest.raises(exc, match=re.escape(message)):
+        call()
+
+
+def test_valid_forms_next_to_the_invalid_ones():
+    assert torch.zeros(size=(2,)).shape == (2,)
+    assert torch.zeros(()).shape == () and torch.zeros([]).shape == ()
+    assert torch.ones(2).flip(0).shape == (2,) and torch.ones(2).flip([]).shape == (2,)
+    assert str(torch.device("cpu", 0)) == "cpu:0" and str(torch.device("cuda:1")) == "cuda:1"
+    assert torch.Size([1, np.int64(2)]) == (1, 2)
+    assert torch.ones(2).to("cpu", torch.float64).dtype == torch.float64
+
+
+def test_legacy_tensor_constructor_makes_the_default_float_dtype():
+    assert torch.Tensor([1, 2]).dtype == torch.float32
+    assert torch.Tensor([True, False]).dtype == torch.float32
+    assert torch.Tensor(np.array([1, 2])).dtype == torch.float32
+    assert torch.Tensor(torch.tensor([1, 2])).dtype == torch.int64
+    assert torch.Tensor(2, 3).shape == (2, 3)
+
+
+@pytest.mark.parametrize("value, dtype", [
+    (np.float64(1.5), "float64"), (np.float32(1.5), "float32"), (np.float16(1.5), "float16"),
+    (np.int32(7), "int32"), (np.int64(7), "int64"), (np.uint8(7), "uint8"), (np.bool_(True), "bool"),
+])
+def test_tensor_of_a_numpy_scalar_keeps_its_dtype(value, dtype):
+    t = torch.tensor(value)
+    assert t.dtype == getattr(torch, dtype) and t.shape == () and t.item() == value.item()

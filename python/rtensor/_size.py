@@ -6,6 +6,16 @@ class Size(tuple):
 
     __slots__ = ()
 
+    def __new__(cls, sizes=()):
+        sizes = tuple(sizes)
+        for i, d in enumerate(sizes):
+            if type(d) is not int:  # the common case costs one check per dim
+                if isinstance(d, bool) or not hasattr(type(d), "__index__"):
+                    raise TypeError(f"rtensor.Size() takes an iterable of 'int' (item {i} is "
+                                    f"'{type(d).__name__}')")
+                sizes = sizes[:i] + (d.__index__(),) + sizes[i + 1:]
+        return tuple.__new__(cls, sizes)
+
     def __repr__(self):
         return f"rtensor.Size({list(self)!r})"
 

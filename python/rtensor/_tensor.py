@@ -265,15 +265,31 @@ def _parse_to(args, kwargs):
     kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got unexpected keyword arguments {sorted(kwargs)}")
+
+    def invalid():
+        got = ", ".join(builtins.type(a).__module__.split(".")[0] + "." + builtins.type(a).__name__
+                        if isinstance(a, (Tensor, _C.dtype, _C.device)) else builtins.type(a).__name__
+                        for a in args)
+        return TypeError(f"to() received an invalid combination of arguments - got ({got}), but expected one of:\n"
+                         " * (device device = None, dtype dtype = None, bool non_blocking = False, bool copy = False)\n"
+                         " * (dtype dtype, bool non_blocking = False, bool copy = False)\n"
+                         " * (Tensor tensor, bool non_blocking = False, bool copy = False)")
+
+    seen_dtype = seen_device = False
     for a in args:
         if isinstance(a, Tensor):
+            if seen_dtype or seen_device:
+                raise invalid()
             device, dtype = a.device, a.dtype
-        elif isinstance(a, _C.dtype):
-            dtype = a
+            seen_dtype = seen_device = True
+        elif isinstance(a, _C.dtype) or a is float or a is int or a is bool:
+            if seen_dtype:
+                raise invalid()
+            dtype, seen_dtype = a, True
         elif isinstance(a, (str, _C.device, int)) and not isinstance(a, bool):
-            device = a
-        elif a is float or a is int or a is bool:
-            dtype = a
+            if seen_device or seen_dtype:
+                raise invalid()
+            device, seen_device = a, True
         elif isinstance(a, bool):
             pass  # non_blocking positional
         else:
@@ -485,8 +501,3 @@ def __array_wrap__(self, array, context=None, return_scalar=False):
         raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
     return _C.from_numpy(array)
 
-
-# `del x.grad` sets it to None, as in PyTorch (the Rust property has no deleter).
-_grad = Tensor.__dict__["grad"]
-Tensor.grad = property(_grad.__get__, _grad.__set__, lambda self: _grad.__set__(self, None),
-                       doc=_grad.__doc__)

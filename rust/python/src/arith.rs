@@ -2,15 +2,16 @@
 //! entry points the Python layer builds `torch.add(..., out=)`, `x.exp_()` etc. on.
 
 use crate::autograd::note_location;
+use crate::call::guarded;
 use crate::call::run;
 use crate::convert::{arg, arg_or_err, var_arg, var_of, OwnedArg, VarArg};
+use crate::out::{check_out_grad, finish_out};
 use crate::tensor::{wrap, wrap_var, PyTensor};
 use pyo3::basic::CompareOp;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use rtensor_core::autograd::functions::{self as F, VArg};
 use rtensor_core::ops::{self, Arg, BinaryOp, UnaryOp};
-use rtensor_core::Tensor;
 
 /// `self <op> other`, or NotImplemented for operands we do not know.
 fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Py<PyAny>> {
@@ -55,17 +56,6 @@ fn inplace(slf: &Bound<'_, PyTensor>, other: &Bound<'_, PyAny>, op: BinaryOp) ->
     Ok(())
 }
 
-/// Errors for `out=` with autograd, as PyTorch does.
-fn check_out_grad(name: &str, args: &[&VarArg]) -> PyResult<()> {
-    let any = args.iter().any(|a| matches!(a, VarArg::V(v) if v.requires_grad()));
-    if any && rtensor_core::autograd::is_grad_enabled() {
-        return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
-            "{name}(): functions with out=... arguments don't support automatic differentiation, but one of the arguments requires grad."
-        )));
-    }
-    Ok(())
-}
-
 fn parse_binary(name: &str) -> PyResult<BinaryOp> {
     BinaryOp::from_name(name).ok_or_else(|| PyValueError::new_err(format!("unknown binary op '{name}'")))
 }
@@ -74,21 +64,29 @@ fn parse_unary(name: &str) -> PyResult<UnaryOp> {
     UnaryOp::from_name(name).ok_or_else(|| PyValueError::new_err(format!("unknown unary op '{name}'")))
 }
 
-pub(crate) fn out_tensor(out: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Tensor>> {
-    match out {
-        None => Ok(None),
-        Some(o) if o.is_none() => Ok(None),
-        Some(o) => crate::convert::tensor_arg("out", "out", o).map(Some),
+/// The `out=` argument, when one was given (`None` means none).
+pub(crate) fn out_arg<'a, 'py>(out: Option<&'a Bound<'py, PyAny>>) -> Option<&'a Bound<'py, PyAny>> {
+    out.filter(|o| !o.is_none())
+}
+
+/// The broadcast shape of some op arguments (scalars are 0-d), or `None` when
+/// they do not broadcast (the op itself then raises the error).
+pub(crate) fn broadcast_of(shapes: &[&[usize]]) -> Option<Vec<usize>> {
+    let mut acc: Vec<usize> = Vec::new();
+    for s in shapes {
+        acc = rtensor_core::layout::broadcast_shapes("out", &acc, s).ok()?.to_vec();
+    }
+    Some(acc)
+}
+
+fn shape_of(a: &VarArg) -> &[usize] {
+    match a {
+        VarArg::V(v) => v.data.shape(),
+        VarArg::S(_) => &[],
     }
 }
 
-/// Writes `r` into `out`'s object when `out` had to be resized (PyTorch resizes
-/// an empty `out=` tensor to the result's shape).
-pub(crate) fn resize_into(out_ob: &Bound<'_, PyAny>, r: Tensor) -> PyResult<Py<PyAny>> {
-    out_ob.cast::<PyTensor>()?.borrow_mut().t = r;
-    Ok(out_ob.clone().unbind())
-}
-
+guarded! {
 /// `torch.<op>(a, b, out=None)` for every binary op.
 #[pyfunction]
 #[pyo3(signature = (name, a, b, out=None))]
@@ -105,45 +103,62 @@ pub fn binary(
         return Err(PyTypeError::new_err(format!("{name}(): at least one argument must be a Tensor")));
     }
     let n = vx.numel().max(vy.numel());
-    let (Some(o), Some(out_ob)) = (out_tensor(out)?, out) else {
+    let Some(out_ob) = out_arg(out) else {
         note_location(py);
         return Ok(wrap_var(py, run(py, n, || F::binary(op, vx.varg(), vy.varg()))?)?.into_any());
     };
-    check_out_grad(name, &[&vx, &vy])?;
+    check_out_grad(name, out_ob, &[&vx, &vy])?;
     let (x, y) = (vx.varg().arg(), vy.varg().arg());
-    if o.numel() == 0 && o.ndim() <= 1 {
-        let r = run(py, n, || ops::binary::binary(op, x, y, None))?;
-        return resize_into(out_ob, ops::to_dtype(&r, o.dtype()));
-    }
-    run(py, n, || ops::binary::binary(op, x, y, Some(&o)))?;
-    Ok(out_ob.clone().unbind())
+    let shape = broadcast_of(&[shape_of(&vx), shape_of(&vy)]);
+    finish_out(
+        py,
+        name,
+        out_ob,
+        shape.as_deref(),
+        n,
+        true,
+        |o| ops::binary::binary(op, x, y, Some(o)).map(drop),
+        || ops::binary::binary(op, x, y, None),
+    )
+}
 }
 
+guarded! {
 /// `a.<op>_(b)`: in place, returns `a`.
 #[pyfunction]
 pub fn binary_(name: &str, a: &Bound<'_, PyTensor>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     inplace(a, b, parse_binary(name)?)?;
     Ok(a.clone().unbind())
 }
+}
 
+guarded! {
 /// `torch.<op>(a, out=None)` for every unary op.
 #[pyfunction]
 #[pyo3(signature = (name, a, out=None))]
 pub fn unary(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, out: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let op = parse_unary(name)?;
     let v = var_of(name, "input", a)?;
-    let o = out_tensor(out)?;
     note_location(py);
-    match (o, out) {
-        (Some(o), Some(ob)) => {
-            check_out_grad(name, &[&VarArg::V(v.clone())])?;
-            run(py, v.data.numel(), || ops::unary::unary(op, &v.data, Some(&o)))?;
-            Ok(ob.clone().unbind())
-        }
-        _ => Ok(wrap_var(py, run(py, v.data.numel(), || F::unary(op, &v))?)?.into_any()),
-    }
+    let Some(out_ob) = out_arg(out) else {
+        return Ok(wrap_var(py, run(py, v.data.numel(), || F::unary(op, &v))?)?.into_any());
+    };
+    check_out_grad(name, out_ob, &[&VarArg::V(v.clone())])?;
+    let t = &v.data;
+    finish_out(
+        py,
+        name,
+        out_ob,
+        Some(t.shape()),
+        t.numel(),
+        true,
+        |o| ops::unary::unary(op, t, Some(o)).map(drop),
+        || ops::unary::unary(op, t, None),
+    )
+}
 }
 
+guarded! {
 /// `a.<op>_()`: in place, returns `a`.
 #[pyfunction]
 pub fn unary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>) -> PyResult<Py<PyTensor>> {
@@ -155,6 +170,7 @@ pub fn unary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>) -> PyResult<P
     a.borrow_mut().meta = r.meta;
     Ok(a.clone().unbind())
 }
+}
 
 fn opt_arg(name: &str, ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<OwnedArg>> {
     match ob {
@@ -164,6 +180,7 @@ fn opt_arg(name: &str, ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<OwnedAr
     }
 }
 
+guarded! {
 /// `torch.clamp(a, min, max, out=None)`; `inplace` writes into `a`.
 #[pyfunction]
 #[pyo3(signature = (a, min=None, max=None, out=None, inplace=false))]
@@ -184,17 +201,33 @@ pub fn clamp(
     if me.borrow().requires_grad() && rtensor_core::autograd::is_grad_enabled() && out.is_none_or(|o| o.is_none()) {
         return clamp_grad(py, me, lo, hi, inplace);
     }
-    let o = if inplace { Some(t.clone()) } else { out_tensor(out)? };
-    let r = run(py, t.numel(), || {
-        ops::unary::clamp(&t, lo.as_ref().map(|x| x.as_arg()), hi.as_ref().map(|x| x.as_arg()), o.as_ref())
-    })?;
+    let (l, h) = (lo.as_ref().map(|x| x.as_arg()), hi.as_ref().map(|x| x.as_arg()));
     if inplace {
+        run(py, t.numel(), || ops::unary::clamp(&t, l, h, Some(&t)))?;
         return Ok(a.clone().unbind());
     }
-    match out {
-        Some(ob) if !ob.is_none() => Ok(ob.clone().unbind()),
-        _ => Ok(wrap(py, r)?.into_any()),
+    let Some(out_ob) = out_arg(out) else {
+        return Ok(wrap(py, run(py, t.numel(), || ops::unary::clamp(&t, l, h, None))?)?.into_any());
+    };
+    let mut checked = vec![VarArg::V(me.borrow().var())];
+    for b in [min, max].into_iter().flatten() {
+        if let Ok(v) = var_arg("clamp", b) {
+            checked.push(v);
+        }
     }
+    check_out_grad("clamp", out_ob, &checked.iter().collect::<Vec<_>>())?;
+    let shape = broadcast_of(&checked.iter().map(shape_of).collect::<Vec<_>>());
+    finish_out(
+        py,
+        "clamp",
+        out_ob,
+        shape.as_deref(),
+        t.numel(),
+        true,
+        |o| ops::unary::clamp(&t, l, h, Some(o)).map(drop),
+        || ops::unary::clamp(&t, l, h, None),
+    )
+}
 }
 
 /// `clamp` on a tensor in the graph: number bounds have their own formula;
@@ -250,6 +283,7 @@ fn clamp_grad(
     Ok(wrap_var(py, r)?.into_any())
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(name = "where")]
 pub fn where_(
@@ -263,7 +297,9 @@ pub fn where_(
     note_location(py);
     wrap_var(py, run(py, c.numel(), || F::where_(&c, a.varg(), b.varg()))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (start, end, weight, out=None))]
 pub fn lerp(
@@ -288,14 +324,31 @@ pub fn lerp(
         })?;
         return Ok(wrap_var(py, r)?.into_any());
     }
-    let o = out_tensor(out)?;
-    let r = run(py, s.numel(), || ops::binary::lerp(&s, &e, w.as_arg(), o.as_ref()))?;
-    match out {
-        Some(ob) if !ob.is_none() => Ok(ob.clone().unbind()),
-        _ => Ok(wrap(py, r)?.into_any()),
+    let Some(out_ob) = out_arg(out) else {
+        return Ok(wrap(py, run(py, s.numel(), || ops::binary::lerp(&s, &e, w.as_arg(), None))?)?.into_any());
+    };
+    if out_ob.is(start) {
+        // `start.lerp_(end, weight)`.
+        run(py, s.numel(), || ops::binary::lerp(&s, &e, w.as_arg(), Some(&s)))?;
+        return Ok(out_ob.clone().unbind());
     }
+    let (vs, ve) = (VarArg::V(vs), VarArg::V(ve));
+    check_out_grad("lerp", out_ob, &[&vs, &ve, &vw])?;
+    let shape = broadcast_of(&[shape_of(&vs), shape_of(&ve), shape_of(&vw)]);
+    finish_out(
+        py,
+        "lerp",
+        out_ob,
+        shape.as_deref(),
+        s.numel(),
+        true,
+        |o| ops::binary::lerp(&s, &e, w.as_arg(), Some(o)).map(drop),
+        || ops::binary::lerp(&s, &e, w.as_arg(), None),
+    )
+}
 }
 
+guarded! {
 #[pymethods]
 impl PyTensor {
     fn __add__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
@@ -436,6 +489,17 @@ impl PyTensor {
             CompareOp::Gt => BinaryOp::Gt,
             CompareOp::Ge => BinaryOp::Ge,
         };
+        // `t == ndarray` compares elementwise, as in PyTorch. Only `==`: PyTorch's
+        // `!=`, `<`... decline an ndarray (so `t != a` is identity-based True),
+        // and an array it cannot take (of strings) is "not equal".
+        if matches!(cmp, CompareOp::Eq) && !o.is_instance_of::<PyTensor>() {
+            if let Ok(arr) = o.cast::<numpy::PyUntypedArray>() {
+                let py = o.py();
+                let Ok(t) = crate::numpy::from_numpy_array(arr) else { return Ok(py.NotImplemented()) };
+                let other = wrap(py, t)?;
+                return forward(self, other.bind(py).as_any(), op, false);
+            }
+        }
         forward(self, o, op, false)
     }
 
@@ -447,4 +511,5 @@ impl PyTensor {
         note_location(py);
         wrap_var(py, run(py, v.data.numel(), || F::binary(op, VArg::V(&v), o.varg()))?)
     }
+}
 }

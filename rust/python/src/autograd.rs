@@ -1,9 +1,10 @@
 //! The autograd surface: `grad_fn` objects, `.grad`, hooks, `backward`,
 //! `autograd.grad`, grad mode and anomaly mode.
 
+use crate::call::guarded;
 use crate::call::{to_py, IntoPyResult};
 use crate::tensor::{wrap_var, PyTensor};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyTuple};
 use rtensor_core::autograd::node::{hook_id, PreHook};
@@ -18,6 +19,7 @@ pub struct HookHandle {
     meta: Weak<Meta>,
 }
 
+guarded! {
 #[pymethods]
 impl HookHandle {
     fn remove(&self) {
@@ -31,9 +33,10 @@ impl HookHandle {
     fn __enter__(slf: Py<Self>) -> Py<Self> {
         slf
     }
-    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) {
-        self.remove();
+    fn __exit__(&self, _a: &Bound<'_, PyAny>, _b: &Bound<'_, PyAny>, _c: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.remove()
     }
+}
 }
 
 fn node_hook(node: &Arc<Node>, nr: usize, retain: bool, f: rtensor_core::autograd::var::Hook) -> HookHandle {
@@ -74,6 +77,7 @@ pub fn node_object(py: Python<'_>, node: Arc<Node>) -> PyResult<Py<PyAny>> {
     Ok(cls.call1((NodeRef(node),))?.unbind())
 }
 
+guarded! {
 #[pymethods]
 impl PyNode {
     #[new]
@@ -135,22 +139,70 @@ impl PyNode {
         Arc::as_ptr(&self.node) as isize
     }
 }
+}
 
-/// A Python callable as a gradient hook: `hook(grad) -> Tensor or None`.
+/// PyTorch's legacy type name of a dtype (`rtensor.FloatTensor`), as its hook
+/// errors and `Tensor.type()` spell it.
+fn tensor_type_name(dt: rtensor_core::DType) -> String {
+    use rtensor_core::DType::*;
+    let n = match dt {
+        F32 => "FloatTensor",
+        F64 => "DoubleTensor",
+        F16 => "HalfTensor",
+        BF16 => "BFloat16Tensor",
+        I64 => "LongTensor",
+        I32 => "IntTensor",
+        I16 => "ShortTensor",
+        I8 => "CharTensor",
+        U8 => "ByteTensor",
+        Bool => "BoolTensor",
+    };
+    format!("rtensor.{n}")
+}
+
+/// A Python callable as a gradient hook: `hook(grad) -> Tensor or None`. As in
+/// PyTorch, a replacement must keep the gradient's dtype and shape.
 fn py_hook(f: Py<PyAny>) -> rtensor_core::autograd::var::Hook {
+    use rtensor_core::{Error, ErrorKind};
     Arc::new(move |g: &Var| {
         Python::attach(|py| {
             let r = f
-                .call1(py, (wrap_var(py, g.clone()).map_err(|e| rtensor_core::Error::runtime(e.to_string()))?,))
-                .map_err(|e| rtensor_core::Error::runtime(format!("a gradient hook raised: {e}")))?;
+                .call1(py, (wrap_var(py, g.clone()).map_err(|e| Error::runtime(e.to_string()))?,))
+                .map_err(|e| Error::runtime(format!("a gradient hook raised: {e}")))?;
             if r.is_none(py) {
                 return Ok(None);
             }
-            let t = r
-                .bind(py)
-                .cast::<PyTensor>()
-                .map_err(|_| rtensor_core::Error::runtime("a gradient hook must return a Tensor or None"))?;
-            Ok(Some(t.borrow().var()))
+            let Ok(t) = r.bind(py).cast::<PyTensor>() else {
+                let ty = r.bind(py).get_type().name().map(|n| n.to_string()).unwrap_or_default();
+                return Err(Error {
+                    kind: ErrorKind::Type,
+                    msg: format!("expected Variable, but hook returned '{ty}'"),
+                });
+            };
+            let v = t.borrow().var();
+            let name = || {
+                f.bind(py)
+                    .getattr("__name__")
+                    .and_then(|n| n.extract::<String>())
+                    .unwrap_or_else(|_| "<unknown>".to_string())
+            };
+            if v.data.dtype() != g.data.dtype() {
+                return Err(Error::runtime(format!(
+                    "hook '{}' has changed the type of value (was {} got {})",
+                    name(),
+                    tensor_type_name(g.data.dtype()),
+                    tensor_type_name(v.data.dtype())
+                )));
+            }
+            if v.data.shape() != g.data.shape() {
+                return Err(Error::runtime(format!(
+                    "hook '{}' has changed the size of value (was {} got {})",
+                    name(),
+                    rtensor_core::layout::fmt_shape(g.data.shape()),
+                    rtensor_core::layout::fmt_shape(v.data.shape())
+                )));
+            }
+            Ok(Some(v))
         })
     })
 }
@@ -180,15 +232,31 @@ fn vars(ob: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
         .collect()
 }
 
+/// One gradient (or None) per output; PyTorch's error when the counts differ
+/// (never a silent `zip` truncation).
 fn opt_vars(ob: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Var>>> {
-    match ob {
-        None => Ok(vec![None; n]),
-        Some(o) if o.is_none() => Ok(vec![None; n]),
-        Some(o) if o.cast::<PyTensor>().is_ok() => Ok(vec![opt_var(Some(o))?]),
-        Some(o) => o.try_iter()?.map(|x| opt_var(Some(&x?))).collect(),
+    let gs: Vec<Option<Var>> = match ob {
+        None => return Ok(vec![None; n]),
+        Some(o) if o.is_none() => return Ok(vec![None; n]),
+        Some(o) if o.cast::<PyTensor>().is_ok() => vec![opt_var(Some(o))?],
+        Some(o) => o.try_iter()?.map(|x| opt_var(Some(&x?))).collect::<PyResult<_>>()?,
+    };
+    if gs.len() != n {
+        return Err(PyRuntimeError::new_err(format!("got {n} tensors and {} gradients", gs.len())));
     }
+    Ok(gs)
 }
 
+/// `inputs=` of `backward`: None, or a non-empty sequence of tensors.
+fn backward_inputs(inputs: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<Var>>> {
+    let Some(ins) = inputs.filter(|i| !i.is_none()).map(vars).transpose()? else { return Ok(None) };
+    if ins.is_empty() {
+        return Err(PyRuntimeError::new_err("`inputs` argument to `backward()` cannot be empty."));
+    }
+    Ok(Some(ins))
+}
+
+guarded! {
 /// `torch.autograd.backward(tensors, grad_tensors, retain_graph, create_graph, inputs)`.
 #[pyfunction]
 #[pyo3(signature = (tensors, grad_tensors=None, retain_graph=None, create_graph=false, inputs=None))]
@@ -202,10 +270,12 @@ pub fn backward(
     let outs = vars(tensors)?;
     let grads = opt_vars(grad_tensors, outs.len())?;
     let pairs: Vec<(Var, Option<Var>)> = outs.into_iter().zip(grads).collect();
-    let inputs = inputs.filter(|i| !i.is_none()).map(vars).transpose()?;
+    let inputs = backward_inputs(inputs)?;
     engine::backward(&pairs, retain_graph.unwrap_or(create_graph), create_graph, inputs.as_deref()).py()
 }
+}
 
+guarded! {
 /// `torch.autograd.grad(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused)`.
 #[pyfunction]
 #[pyo3(signature = (outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=false, allow_unused=false))]
@@ -222,9 +292,29 @@ pub fn grad<'py>(
     let grads = opt_vars(grad_outputs, outs.len())?;
     let pairs: Vec<(Var, Option<Var>)> = outs.into_iter().zip(grads).collect();
     let ins = vars(inputs)?;
-    let got = engine::grad(&pairs, &ins, retain_graph.unwrap_or(create_graph), create_graph, allow_unused).py()?;
-    let objs: Vec<Py<PyAny>> = got
+    if ins.is_empty() {
+        return Err(PyRuntimeError::new_err("`inputs` argument to `grad()` cannot be empty."));
+    }
+    // The same tensor may be asked for twice (`grad(y, [x, x])`): ask the
+    // engine once per distinct tensor and hand each its gradient.
+    let key = |v: &Var| v.meta.as_ref().map(|m| Arc::as_ptr(m) as usize);
+    let mut distinct: Vec<Var> = Vec::with_capacity(ins.len());
+    let mut slot: Vec<usize> = Vec::with_capacity(ins.len());
+    for v in &ins {
+        let k = key(v);
+        match distinct.iter().position(|d| k.is_some() && key(d) == k) {
+            Some(i) => slot.push(i),
+            None => {
+                slot.push(distinct.len());
+                distinct.push(v.clone());
+            }
+        }
+    }
+    let got =
+        engine::grad(&pairs, &distinct, retain_graph.unwrap_or(create_graph), create_graph, allow_unused).py()?;
+    let objs: Vec<Py<PyAny>> = slot
         .into_iter()
+        .map(|i| got.get(i).cloned().flatten())
         .map(|g| match g {
             Some(g) => wrap_var(py, g).map(|t| t.into_any()),
             None => Ok(py.None()),
@@ -232,25 +322,34 @@ pub fn grad<'py>(
         .collect::<PyResult<_>>()?;
     PyTuple::new(py, objs)
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn is_grad_enabled() -> bool {
     ag::is_grad_enabled()
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn _set_grad_enabled(on: bool) {
     ag::set_grad_enabled(on)
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn is_anomaly_enabled() -> bool {
     ag::is_anomaly_enabled()
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn _set_anomaly_enabled(on: bool) {
     ag::set_anomaly_enabled(on)
+}
 }
 
 /// In anomaly mode, records the Python caller's `file:line` for the next op.
@@ -278,6 +377,7 @@ pub fn note_location(py: Python<'_>) {
     ag::set_anomaly_location(loc.ok());
 }
 
+guarded! {
 #[pymethods]
 impl PyTensor {
     #[getter]
@@ -311,8 +411,16 @@ impl PyTensor {
         self.grad_cache = None;
         Ok(())
     }
+    /// `del x.grad` sets it to None, as in PyTorch.
+    #[deleter(grad)]
+    fn del_grad(&mut self) -> PyResult<()> {
+        self.set_grad(None)
+    }
     /// Keeps `.grad` for a non-leaf tensor after backward.
     fn retain_grad(&mut self) -> PyResult<()> {
+        if self.retains_grad()? {
+            return Ok(());
+        }
         let v = self.var();
         let Some((node, nr)) = v.grad_fn() else {
             if !v.requires_grad() {
@@ -322,7 +430,8 @@ impl PyTensor {
             }
             return Ok(());
         };
-        let meta = Arc::downgrade(v.meta.as_ref().expect("non-leaf has meta"));
+        let Some(m) = v.meta.as_ref() else { return Ok(()) };
+        let meta = Arc::downgrade(m);
         let hook: rtensor_core::autograd::var::Hook = Arc::new(move |g: &Var| {
             if let Some(m) = meta.upgrade() {
                 let mut slot = m.grad.lock().unwrap_or_else(|e| e.into_inner());
@@ -355,7 +464,11 @@ impl PyTensor {
             Some((node, nr)) => node_hook(&node, nr, false, py_hook(hook)),
             // Leaf: the accumulator runs the tensor's hooks before accumulating.
             None => {
-                let m = v.meta.as_ref().expect("leaf requiring grad has meta");
+                let Some(m) = v.meta.as_ref() else {
+                    return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                        "cannot register a hook on a tensor that doesn't require gradient",
+                    ));
+                };
                 let id = hook_id();
                 m.hooks.lock().unwrap_or_else(|e| e.into_inner()).push((id, py_hook(hook)));
                 HookHandle { id, node: Weak::new(), meta: Arc::downgrade(m) }
@@ -371,8 +484,9 @@ impl PyTensor {
         inputs: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<()> {
         let g = opt_var(gradient)?;
-        let inputs = inputs.filter(|i| !i.is_none()).map(vars).transpose()?;
+        let inputs = backward_inputs(inputs)?;
         engine::backward(&[(self.var(), g)], retain_graph.unwrap_or(create_graph), create_graph, inputs.as_deref())
             .map_err(to_py)
     }
+}
 }

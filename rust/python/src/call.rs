@@ -61,11 +61,105 @@ pub fn run<R: Send>(py: Python<'_>, work: usize, f: impl FnOnce() -> rtensor_cor
 }
 
 /// Runs `f` with panics turned into Python exceptions, without the GIL
-/// bookkeeping of [`run`]: for binding code that calls into the core outside
-/// `run` (conversions, getters).
+/// bookkeeping of [`run`]. Every entry point gets it through [`guarded!`];
+/// there is no need to call it by hand.
+#[inline(always)]
 pub fn guard<R>(f: impl FnOnce() -> PyResult<R>) -> PyResult<R> {
     catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|p| Err(panic_to_py(p)))
 }
+
+/// NOTE [Guarded entry points]: no Rust panic may reach Python. PyO3 turns a
+/// panic that escapes a `#[pyfunction]` or a `#[pymethods]` method into
+/// `pyo3_runtime.PanicException`, a `BaseException` that `except Exception`
+/// misses, and the core raises some of its errors by unwinding (NOTE [Errors
+/// that unwind]): `Tensor::zeros`, `ops::clone`, `ops::to_dtype`, kernels'
+/// scratch buffers. So every entry point of the binding is written inside
+/// `guarded!`, which wraps each function body in [`guard`]:
+///
+/// ```ignore
+/// guarded! {
+///     #[pymethods]
+///     impl PyTensor {
+///         fn clone(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> { ... }
+///         fn ndim(&self) -> usize { ... }          // becomes -> PyResult<usize>
+///     }
+/// }
+/// guarded! {
+///     #[pyfunction]
+///     pub fn zeros(...) -> PyResult<Py<PyTensor>> { ... }
+///     #[pyfunction]
+///     pub fn manual_seed(seed: i64) { ... }        // becomes -> PyResult<()>
+/// }
+/// ```
+///
+/// A body returning `PyResult<T>` keeps its signature; a body returning a
+/// plain `T` (or nothing) is given `PyResult<T>`, so that a panic has
+/// somewhere to go. `return` and `?` inside a body behave as before (the body
+/// becomes a closure of the same return type). On the non-panicking path
+/// `catch_unwind` costs nothing measurable and allocates nothing, so hot
+/// paths (`a + b`, `x[0, :]`, `shape`) are guarded too. `call::run` guards
+/// what it runs as well, so code inside it is covered twice, harmlessly.
+///
+/// `tests/test_binding_guard.py` checks the sources: every `#[pyfunction]`
+/// and every `#[pymethods]` block must be inside a `guarded!`. A function
+/// `guarded!` cannot parse (generic type parameters, `where` clauses) is a
+/// compile error, not a silent pass.
+macro_rules! guarded {
+    // An impl block: all of its methods are guarded, then the block's
+    // attributes (`#[pymethods]`) see the guarded methods.
+    ($(#[$m:meta])* impl $t:ident { $($body:tt)* }) => {
+        $crate::call::guarded!(@munch impl [$(#[$m])* impl $t] [] $($body)*);
+    };
+    (@munch impl [$($head:tt)*] [$($acc:tt)*]) => {
+        $($head)* { $($acc)* }
+    };
+    (@munch free [] [$($acc:tt)*]) => {
+        $($acc)*
+    };
+    // One function at a time; the return type decides the wrapping.
+    (@munch $mode:tt $head:tt [$($acc:tt)*]
+        $(#[$fm:meta])* $v:vis fn $name:ident $(<$($lt:lifetime),+>)? ($($args:tt)*) -> PyResult<$r:ty> $b:block
+        $($rest:tt)*) => {
+        $crate::call::guarded!(@munch $mode $head [$($acc)*
+            $(#[$fm])* $v fn $name $(<$($lt),+>)? ($($args)*) -> PyResult<$r> {
+                $crate::call::guard(move || $b)
+            }
+        ] $($rest)*);
+    };
+    (@munch $mode:tt $head:tt [$($acc:tt)*]
+        $(#[$fm:meta])* $v:vis fn $name:ident $(<$($lt:lifetime),+>)? ($($args:tt)*) -> $r:ty $b:block
+        $($rest:tt)*) => {
+        $crate::call::guarded!(@munch $mode $head [$($acc)*
+            $(#[$fm])* $v fn $name $(<$($lt),+>)? ($($args)*) -> PyResult<$r> {
+                $crate::call::guard(move || {
+                    #[allow(unused_mut)]
+                    let mut body = move || $b;
+                    let r: $r = body();
+                    Ok(r)
+                })
+            }
+        ] $($rest)*);
+    };
+    (@munch $mode:tt $head:tt [$($acc:tt)*]
+        $(#[$fm:meta])* $v:vis fn $name:ident $(<$($lt:lifetime),+>)? ($($args:tt)*) $b:block
+        $($rest:tt)*) => {
+        $crate::call::guarded!(@munch $mode $head [$($acc)*
+            $(#[$fm])* $v fn $name $(<$($lt),+>)? ($($args)*) -> PyResult<()> {
+                $crate::call::guard(move || {
+                    #[allow(unused_mut)]
+                    let mut body = move || $b;
+                    body();
+                    Ok(())
+                })
+            }
+        ] $($rest)*);
+    };
+    // Free functions (`#[pyfunction]`s), any number of them.
+    ($($items:tt)*) => {
+        $crate::call::guarded!(@munch free [] [] $($items)*);
+    };
+}
+pub(crate) use guarded;
 
 /// Keeps the default panic message off stderr for core errors raised by
 /// unwinding (NOTE [Errors that unwind]): they reach the user as exceptions.

@@ -1,5 +1,6 @@
 //! Python values → core values: scalars, op arguments, sizes, nested data.
 
+use crate::call::guarded;
 use crate::call::IntoPyResult;
 use crate::tensor::PyTensor;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
@@ -225,18 +226,35 @@ pub fn parse_dims(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<i64>>> {
 
 static SIZE_TYPE: PyOnceLock<Py<PyType>> = PyOnceLock::new();
 
+guarded! {
 /// Called once by `rtensor/__init__.py` with the Python `Size` class.
 #[pyfunction]
 pub fn _set_size_type(py: Python<'_>, t: Bound<'_, PyType>) -> PyResult<()> {
+    if !t.is_subclass_of::<PyTuple>()? {
+        return Err(PyTypeError::new_err("_set_size_type expects a subclass of tuple"));
+    }
     let _ = SIZE_TYPE.set(py, t.unbind());
     Ok(())
 }
+}
 
+/// `x.shape`: a `Size` built by `tuple.__new__(Size, shape)` directly (a hot
+/// path): `Size.__new__`, written in Python to check user input, would cost
+/// more than the rest of `x.shape`, and our dims need no checking.
 pub fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, PyAny>> {
     let tup = PyTuple::new(py, shape)?;
-    match SIZE_TYPE.get(py) {
-        Some(t) => t.bind(py).call1((tup,)),
-        None => Ok(tup.into_any()),
+    let Some(t) = SIZE_TYPE.get(py) else { return Ok(tup.into_any()) };
+    let args = PyTuple::new(py, [tup])?;
+    // SAFETY: `tp_new` is tuple's own slot (read through the stable ABI);
+    // `t` is a subclass of tuple (checked in `_set_size_type`), which is what
+    // `tuple_new` accepts as its type argument, and `args` a 1-tuple holding a
+    // tuple. The result is a new reference or NULL with an exception set.
+    unsafe {
+        let tuple_type = std::ptr::addr_of_mut!(pyo3::ffi::PyTuple_Type);
+        let slot = pyo3::ffi::PyType_GetSlot(tuple_type, pyo3::ffi::Py_tp_new);
+        let tp_new: pyo3::ffi::newfunc = std::mem::transmute(slot);
+        let obj = tp_new(t.as_ptr() as *mut pyo3::ffi::PyTypeObject, args.as_ptr(), std::ptr::null_mut());
+        Bound::from_owned_ptr_or_err(py, obj)
     }
 }
 

@@ -1,6 +1,7 @@
 //! Module-level functions: creation, random, reductions, linear algebra, joining.
 //! Signatures follow PyTorch; the Python package re-exports most of them as is.
 
+use crate::call::guarded;
 use crate::call::{run, run_ok, IntoPyResult};
 use crate::convert::var_of;
 use crate::convert::{
@@ -31,6 +32,15 @@ pub fn tensor(
         let dt = dtype.unwrap_or(t.dtype());
         return wrap_new(py, if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) }, requires_grad);
     }
+    // A NumPy scalar (`np.float64(1.5)`, `np.int32(7)`) keeps its dtype, as a
+    // 0-d array does (np.float64 is also a Python float: look before `collect`).
+    let np_scalar;
+    let data = if is_numpy_scalar(data)? {
+        np_scalar = py.import("numpy")?.call_method1("asarray", (data,))?;
+        &np_scalar
+    } else {
+        data
+    };
     if let Ok(arr) = data.cast::<numpy::PyUntypedArray>() {
         let t = crate::numpy::from_numpy_array(arr)?;
         let dt = dtype.unwrap_or(t.dtype());
@@ -46,6 +56,28 @@ pub fn tensor(
     wrap_new(py, tensor_from_collected(&c, dt)?, requires_grad)
 }
 
+/// Whether `ob` is a NumPy scalar (`np.generic`); plain Python numbers and
+/// lists, the common data, are ruled out without asking NumPy.
+fn is_numpy_scalar(ob: &Bound<'_, PyAny>) -> PyResult<bool> {
+    use pyo3::types::{PyBool, PyFloat, PyInt, PyList};
+    if ob.is_exact_instance_of::<PyList>()
+        || ob.is_exact_instance_of::<PyTuple>()
+        || ob.is_exact_instance_of::<PyFloat>()
+        || ob.is_exact_instance_of::<PyInt>()
+        || ob.is_exact_instance_of::<PyBool>()
+        || ob.cast::<PyTensor>().is_ok()
+    {
+        return Ok(false);
+    }
+    static GENERIC: pyo3::sync::PyOnceLock<Py<pyo3::types::PyType>> = pyo3::sync::PyOnceLock::new();
+    let py = ob.py();
+    let generic = GENERIC.get_or_try_init(py, || -> PyResult<_> {
+        Ok(py.import("numpy")?.getattr("generic")?.cast_into::<pyo3::types::PyType>()?.unbind())
+    })?;
+    ob.is_instance(generic.bind(py))
+}
+
+guarded! {
 #[pyfunction]
 #[pyo3(name = "tensor", signature = (data, *, dtype=None, device=None, requires_grad=false, pin_memory=false))]
 pub fn py_tensor(
@@ -59,49 +91,73 @@ pub fn py_tensor(
     let _ = pin_memory;
     tensor(py, data, parse_opt_dtype(dtype)?, device, requires_grad)
 }
+}
 
 /// Shared front of the sized creation functions: parses size, dtype, device.
+/// The size comes either positionally or as `size=`, exactly once.
 fn sized(
+    name: &str,
     args: &Bound<'_, PyTuple>,
     size: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
-    default: DType,
-) -> PyResult<(Vec<usize>, DType)> {
+) -> PyResult<(Vec<usize>, Option<DType>)> {
     parse_device(device)?;
-    let shape = match size {
-        Some(s) if !s.is_none() => parse_size(&PyTuple::new(args.py(), [s])?)?,
-        _ => parse_size(args)?,
+    let shape = match size.filter(|s| !s.is_none()) {
+        Some(_) if !args.is_empty() => {
+            return Err(PyTypeError::new_err(format!("{name}() got multiple values for argument 'size'")))
+        }
+        Some(s) => parse_size(&PyTuple::new(args.py(), [s])?)?,
+        None if args.is_empty() => {
+            return Err(PyTypeError::new_err(format!("{name}() missing 1 required positional arguments: \"size\"")))
+        }
+        None => parse_size(args)?,
     };
-    Ok((shape, parse_opt_dtype(dtype)?.unwrap_or(default)))
+    Ok((shape, parse_opt_dtype(dtype)?))
 }
 
-/// The result of a creation function: a new tensor, or written into `out=`
-/// (cast to its dtype; an empty `out` is resized, as in PyTorch).
+/// The result of a creation function: a new tensor of `dtype` (or `default`),
+/// or, with `out=`, one of out's dtype written into it (resized as in
+/// NOTE [Resizing out=]); an explicit `dtype` must then be out's.
+#[allow(clippy::too_many_arguments)]
 fn created(
     py: Python<'_>,
     name: &str,
-    t: Tensor,
+    shape: &[usize],
+    dtype: Option<DType>,
+    default: DType,
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
+    make: impl Fn(DType) -> rtensor_core::Result<Tensor> + Send + Sync,
 ) -> PyResult<Py<PyTensor>> {
-    let (Some(o), Some(out_ob)) = (crate::arith::out_tensor(out)?, out) else {
-        return wrap_new(py, t, requires_grad);
+    let n = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
+    let Some(out_ob) = crate::arith::out_arg(out) else {
+        return wrap_new(py, run(py, n, || make(dtype.unwrap_or(default)))?, requires_grad);
     };
-    if o.shape() == t.shape() {
-        run(py, t.numel(), || ops::assign(name, &o, ops::Arg::T(&t)))?;
-    } else if o.numel() == 0 {
-        crate::arith::resize_into(out_ob, ops::to_dtype(&t, o.dtype()))?;
-    } else {
+    crate::out::check_out_grad(name, out_ob, &[])?;
+    let od = crate::out::out_object(name, out_ob)?.borrow().t.dtype();
+    if let Some(d) = dtype.filter(|&d| d != od) {
         return Err(PyRuntimeError::new_err(format!(
-            "{name}(): out= has shape {} but the result has shape {}; rtensor resizes only empty out= tensors",
-            rtensor_core::layout::fmt_shape(o.shape()),
-            rtensor_core::layout::fmt_shape(t.shape())
+            "dtype {} does not match dtype of out parameter ({})",
+            crate::out::scalar_type_name(d),
+            crate::out::scalar_type_name(od)
         )));
     }
-    Ok(out_ob.cast::<PyTensor>()?.clone().unbind())
+    let t = run(py, n, || make(od))?;
+    let r = crate::out::finish_out(
+        py,
+        name,
+        out_ob,
+        Some(shape),
+        n,
+        false,
+        |o| ops::assign(name, o, ops::Arg::T(&t)),
+        || Ok(t.clone()),
+    )?;
+    Ok(r.bind(py).cast::<PyTensor>()?.clone().unbind())
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
 pub fn zeros(
@@ -113,10 +169,12 @@ pub fn zeros(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    created(py, "zeros", Tensor::try_zeros("zeros", dt, &shape).py()?, requires_grad, out)
+    let (shape, dt) = sized("zeros", args, size, dtype, device)?;
+    created(py, "zeros", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| Tensor::try_zeros("zeros", dt, &shape))
+}
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, dtype=None, device=None, requires_grad=false, out=None))]
 pub fn ones(
@@ -128,11 +186,14 @@ pub fn ones(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    let n = shape.iter().product();
-    created(py, "ones", run(py, n, || creation::full("ones", &shape, Scalar::Int(1), dt))?, requires_grad, out)
+    let (shape, dt) = sized("ones", args, size, dtype, device)?;
+    created(py, "ones", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| {
+        creation::full("ones", &shape, Scalar::Int(1), dt)
+    })
+}
 }
 
+guarded! {
 /// `empty` returns zeroed memory: as cheap as uninitialised (the allocator maps
 /// zero pages) and never exposes stale data.
 #[pyfunction]
@@ -150,10 +211,12 @@ pub fn empty(
     memory_format: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
     let _ = (pin_memory, memory_format);
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
-    created(py, "empty", Tensor::try_zeros("empty", dt, &shape).py()?, requires_grad, out)
+    let (shape, dt) = sized("empty", args, size, dtype, device)?;
+    created(py, "empty", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| Tensor::try_zeros("empty", dt, &shape))
+}
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (size, fill_value, *, dtype=None, device=None, requires_grad=false, out=None))]
 pub fn full(
@@ -170,15 +233,17 @@ pub fn full(
     let v = scalar(fill_value)
         .or_else(|| fill_value.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok()))
         .ok_or_else(|| PyTypeError::new_err("full(): fill_value must be a number"))?;
-    let dt = parse_opt_dtype(dtype)?.unwrap_or(match v {
+    let default = match v {
         Scalar::Bool(_) => DType::Bool,
         Scalar::Int(_) => DEFAULT_INT,
         Scalar::Float(_) => DEFAULT_FLOAT,
-    });
-    let n = shape.iter().product();
-    created(py, "full", run(py, n, || creation::full("full", &shape, v, dt))?, requires_grad, out)
+    };
+    let dt = parse_opt_dtype(dtype)?;
+    created(py, "full", &shape, dt, default, requires_grad, out, |dt| creation::full("full", &shape, v, dt))
+}
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (start, end=None, step=None, *, dtype=None, device=None, requires_grad=false))]
 pub fn arange(
@@ -208,7 +273,9 @@ pub fn arange(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(if any_float { DEFAULT_FLOAT } else { DEFAULT_INT });
     wrap_new(py, run(py, 0, || creation::arange(s, e, st, dt))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (start, end, steps, *, dtype=None, device=None, requires_grad=false))]
 pub fn linspace(
@@ -224,7 +291,9 @@ pub fn linspace(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, run(py, 0, || creation::linspace(start, end, steps, dt))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (n, m=None, *, dtype=None, device=None, requires_grad=false))]
 pub fn eye(
@@ -242,6 +311,7 @@ pub fn eye(
     }
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, run(py, 0, || creation::eye(n as usize, m as usize, dt))?, requires_grad)
+}
 }
 
 /// `torch.Generator`: an independent random stream, or (for
@@ -261,6 +331,7 @@ impl PyGenerator {
     }
 }
 
+guarded! {
 #[pymethods]
 impl PyGenerator {
     #[new]
@@ -289,15 +360,20 @@ impl PyGenerator {
         s
     }
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn manual_seed(seed: i64) {
     random::manual_seed(seed as u64);
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn initial_seed() -> u64 {
     random::default_generator().lock().unwrap_or_else(|e| e.into_inner()).initial_seed()
+}
 }
 
 /// Runs a sampler with the user's generator or the default one.
@@ -311,6 +387,7 @@ fn sample(
     }
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, generator=None, dtype=None, device=None, requires_grad=false))]
 pub fn rand(
@@ -322,10 +399,13 @@ pub fn rand(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
+    let (shape, dt) = sized("rand", args, size, dtype, device)?;
+    let dt = dt.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, sample(generator, |g| random::rand(&shape, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (*args, size=None, generator=None, dtype=None, device=None, requires_grad=false))]
 pub fn randn(
@@ -337,10 +417,13 @@ pub fn randn(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized(args, size, dtype, device, DEFAULT_FLOAT)?;
+    let (shape, dt) = sized("randn", args, size, dtype, device)?;
+    let dt = dt.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, sample(generator, |g| random::randn(&shape, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 /// `randint(high, size)` or `randint(low, high, size)`.
 #[pyfunction]
 #[pyo3(signature = (*args, generator=None, dtype=None, device=None, requires_grad=false, size=None))]
@@ -374,7 +457,9 @@ pub fn randint(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_INT);
     wrap_new(py, sample(generator, |g| random::randint(low, high, &shape, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (n, *, generator=None, dtype=None, device=None, requires_grad=false))]
 pub fn randperm(
@@ -392,7 +477,9 @@ pub fn randperm(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_INT);
     wrap_new(py, sample(generator, |g| random::randperm(n as usize, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 /// `normal(mean, std, size)` with float mean/std (tensor forms are in Python).
 #[pyfunction]
 #[pyo3(signature = (mean, std, size, *, generator=None, dtype=None, device=None, requires_grad=false))]
@@ -412,7 +499,9 @@ pub fn normal(
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
     wrap_new(py, sample(generator, |g| random::normal(mean, std, &shape, dt, g))?, requires_grad)
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn set_num_threads(n: i64) -> PyResult<()> {
     if n < 1 {
@@ -421,10 +510,13 @@ pub fn set_num_threads(n: i64) -> PyResult<()> {
     rtensor_core::threads::set_num_threads(n as usize);
     Ok(())
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn get_num_threads() -> usize {
     rtensor_core::threads::num_threads()
+}
 }
 
 fn reduce_op(name: &str) -> PyResult<ReduceOp> {
@@ -439,6 +531,7 @@ fn reduce_op(name: &str) -> PyResult<ReduceOp> {
     })
 }
 
+guarded! {
 /// Fold reductions and `mean`: `name(a, dim=None, keepdim=False, dtype=None)`.
 #[pyfunction]
 #[pyo3(signature = (name, a, dim=None, keepdim=false, dtype=None))]
@@ -467,7 +560,9 @@ pub fn reduction(
     })?;
     wrap_var(py, r)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (a, dim=None, correction=1.0, keepdim=false, take_sqrt=false))]
 pub fn var(
@@ -482,7 +577,9 @@ pub fn var(
     let dims = parse_dims(dim)?;
     wrap_var(py, run(py, v.data.numel(), || F::var(&v, dims.as_deref(), correction, keepdim, take_sqrt))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (a, p=2.0, dim=None, keepdim=false))]
 pub fn norm(
@@ -499,7 +596,9 @@ pub fn norm(
     }
     wrap_var(py, run(py, v.data.numel(), || F::norm(&v, p, dims.as_deref(), keepdim))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (a, dim, keepdim=false))]
 pub fn logsumexp(
@@ -512,7 +611,9 @@ pub fn logsumexp(
     let dims = parse_dims(Some(dim))?.unwrap_or_default();
     wrap_var(py, run(py, v.data.numel(), || F::logsumexp(&v, &dims, keepdim))?)
 }
+}
 
+guarded! {
 /// `max`/`min` along a dim: (values, indices). With `dim=None`, argmax/argmin of all.
 #[pyfunction]
 #[pyo3(signature = (a, dim, keepdim, is_max))]
@@ -533,7 +634,9 @@ pub fn arg_extreme<'py>(
     };
     PyTuple::new(py, [wrap_var(py, v)?, wrap_var(py, i)?])
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (a, dim, prod, dtype=None))]
 pub fn cumulative(
@@ -547,7 +650,9 @@ pub fn cumulative(
     let dt = parse_opt_dtype(dtype)?;
     wrap_var(py, run(py, v.data.numel(), || if prod { F::cumprod(&v, dim, dt) } else { F::cumsum(&v, dim, dt) })?)
 }
+}
 
+guarded! {
 /// `matmul`, `mm`, `bmm`, `mv`, `dot`, `outer` by name.
 #[pyfunction]
 pub fn linalg(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
@@ -577,6 +682,7 @@ pub fn linalg(py: Python<'_>, name: &str, a: &Bound<'_, PyAny>, b: &Bound<'_, Py
     };
     wrap(py, run(py, x.numel() + y.numel(), || f(&x, &y))?)
 }
+}
 
 fn var_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
     if seq.cast::<PyTensor>().is_ok() {
@@ -587,6 +693,7 @@ fn var_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
     seq.try_iter()?.map(|x| var_of(op, "tensors", &x?)).collect()
 }
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0))]
 pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
@@ -594,7 +701,9 @@ pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<
     let n = vs.iter().map(|t| t.data.numel()).sum();
     wrap_var(py, run(py, n, || F::cat(&vs, dim))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 #[pyo3(signature = (tensors, dim=0))]
 pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
@@ -602,14 +711,18 @@ pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<P
     let n = vs.iter().map(|t| t.data.numel()).sum();
     wrap_var(py, run(py, n, || F::stack(&vs, dim))?)
 }
+}
 
+guarded! {
 /// `torch.result_type(a, b)` and `torch.promote_types` for the Python layer.
 #[pyfunction]
 pub fn result_type(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<crate::types::PyDType>> {
     let (x, y) = (crate::convert::arg_or_err("result_type", a)?, crate::convert::arg_or_err("result_type", b)?);
     Ok(crate::types::dtype_obj(py, ops::result_type_of(&[x.as_arg(), y.as_arg()])))
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn promote_types(
     py: Python<'_>,
@@ -619,12 +732,16 @@ pub fn promote_types(
     let (x, y) = (crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?);
     Ok(crate::types::dtype_obj(py, rtensor_core::dtype::promote_types(x, y)))
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn can_cast(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
     Ok(rtensor_core::dtype::can_cast(crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?))
 }
+}
 
+guarded! {
 /// `x[:] = src` style copy with broadcasting and casting (`Tensor.copy_`).
 #[pyfunction]
 pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
@@ -640,7 +757,9 @@ pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) 
     dst.borrow_mut().meta = r.meta;
     Ok(dst.clone().unbind())
 }
+}
 
+guarded! {
 /// Fills in place (`fill_`, `zero_`), reported under `name`.
 #[pyfunction]
 #[pyo3(signature = (dst, value, name="fill_"))]
@@ -656,4 +775,5 @@ pub fn fill_(
     let r = run(py, d.data.numel(), || F::index_put_named(&d, vec![ops::index::IndexItem::Ellipsis], s.varg(), name))?;
     dst.borrow_mut().meta = r.meta;
     Ok(dst.clone().unbind())
+}
 }

@@ -1,5 +1,6 @@
 //! `t[key]` and `t[key] = value`, and the index ops built on them.
 
+use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
 use crate::convert::{arg_or_err, tensor_arg, var_arg, var_of, VarArg};
 use crate::tensor::{link_view, new_view, track_view_for_write, wrap, wrap_var, PyTensor};
@@ -123,6 +124,7 @@ fn basic_fast(t: &rtensor_core::Tensor, key: &Bound<'_, PyAny>) -> Option<PyResu
     Some(Ok(t.view_of(layout)))
 }
 
+guarded! {
 #[pymethods]
 impl PyTensor {
     fn __getitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
@@ -154,6 +156,7 @@ impl PyTensor {
         Ok(())
     }
 }
+}
 
 impl PyTensor {
     fn getitem(&self, py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
@@ -169,6 +172,7 @@ impl PyTensor {
     }
 }
 
+guarded! {
 #[pyfunction]
 pub fn index_select(
     py: Python<'_>,
@@ -181,14 +185,18 @@ pub fn index_select(
     ix::index_select(&v.data, dim, &i).py()?;
     wrap_var(py, run(py, v.data.numel(), || F::index_select(&v, dim, &i))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn masked_select(py: Python<'_>, a: &Bound<'_, PyAny>, mask: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     let v = var_of("masked_select", "input", a)?;
     let m = tensor_arg("masked_select", "mask", mask)?;
     wrap_var(py, run(py, v.data.numel(), || F::masked_select(&v, &m))?)
 }
+}
 
+guarded! {
 /// `masked_fill` (a copy) or `masked_fill_` (in place) depending on `inplace`.
 #[pyfunction]
 pub fn masked_fill(
@@ -237,13 +245,17 @@ pub fn masked_fill(
         wrap(py, target)
     }
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn nonzero(py: Python<'_>, a: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     let t = tensor_arg("nonzero", "input", a)?;
     wrap(py, run(py, t.numel(), || ix::nonzero(&t))?)
 }
+}
 
+guarded! {
 #[pyfunction]
 pub fn gather(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, index: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     let v = var_of("gather", "input", a)?;
@@ -251,7 +263,9 @@ pub fn gather(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, index: &Bound<'_, 
     ix::gather(&v.data, dim, &i).py()?;
     wrap_var(py, run(py, i.numel(), || F::gather(&v, dim, &i))?)
 }
+}
 
+guarded! {
 /// `scatter`/`scatter_add` (copies) and their in-place forms.
 #[pyfunction]
 pub fn scatter(
@@ -289,4 +303,5 @@ pub fn scatter(
     } else {
         wrap(py, target)
     }
+}
 }

@@ -1,4 +1,6 @@
 #![allow(non_snake_case)]
+// `call::guarded!` handles one function per recursion step.
+#![recursion_limit = "512"]
 //! `rtensor._C`: the compiled half of rtensor. A thin layer: convert Python
 //! values, call `rtensor-core` through `call::run`, wrap the result. No maths here.
 
@@ -9,6 +11,7 @@ mod convert;
 mod functions;
 mod indexing;
 mod numpy;
+mod out;
 mod tensor;
 mod types;
 mod views;
@@ -49,6 +52,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         indexing::gather,
         indexing::scatter,
         numpy::from_numpy,
+        out::_resize_out,
         functions::py_tensor,
         functions::zeros,
         functions::ones,

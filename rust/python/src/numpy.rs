@@ -6,6 +6,7 @@
 //! storage's foreign owner holds a reference to `a`. Any strides work in both
 //! directions, negative ones included (PyTorch refuses those on import).
 
+use crate::call::guarded;
 use crate::tensor::{wrap, PyTensor};
 use numpy::npyffi::{self, npy_intp, NPY_ARRAY_WRITEABLE, NPY_TYPES, PY_ARRAY_API};
 use numpy::{PyArrayDescrMethods, PyUntypedArray, PyUntypedArrayMethods};
@@ -127,13 +128,14 @@ pub fn from_numpy_array(a: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
             "from_numpy: the array's data or strides are not aligned to its element size; pass a.copy()",
         ));
     }
-    let numel: usize = shape.iter().product();
+    let empty = shape.contains(&0);
     let mut strides: Vec<isize> = bstrides.iter().map(|s| s / item).collect();
-    // The storage spans the lowest to the highest element the array reaches.
-    let (mut lo, mut hi) = (0isize, 0isize);
-    if numel > 0 {
+    // The storage spans the lowest to the highest element the array reaches,
+    // computed wide: `as_strided` arrays may claim any strides.
+    let (mut lo, mut hi) = (0i128, 0i128);
+    if !empty {
         for (&d, &s) in shape.iter().zip(&strides) {
-            let span = (d as isize - 1) * s;
+            let span = (d as i128 - 1) * s as i128;
             if span < 0 {
                 lo += span
             } else {
@@ -143,19 +145,27 @@ pub fn from_numpy_array(a: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
     } else {
         strides = rtensor_core::layout::contiguous_strides(&shape).to_vec();
     }
-    let len = if numel > 0 { (hi - lo + 1) as usize } else { 0 };
-    let base = if numel > 0 { data.wrapping_offset(lo * item) } else { data };
+    if (hi - lo + 1) * item as i128 > isize::MAX as i128 {
+        return Err(PyRuntimeError::new_err(format!(
+            "from_numpy: an array of shape {shape:?} and strides {bstrides:?} spans more memory than can exist"
+        )));
+    }
+    let (lo, hi) = (lo as isize, hi as isize);
+    let len = if !empty { (hi - lo + 1) as usize } else { 0 };
+    let base = if !empty { data.wrapping_offset(lo * item) } else { data };
     let owner = Box::new(ArrayOwner(a.clone().into_any().unbind()));
     let base = NonNull::new(base).ok_or_else(|| PyRuntimeError::new_err("from_numpy: null data pointer"))?;
     // SAFETY: `base` is the lowest element the array reaches and `len` elements
     // from it cover every element it reaches; the array keeps that memory alive
     // and `owner` keeps the array alive until the storage drops. Alignment and
     // element size were checked above.
-    let storage = unsafe { Storage::from_foreign(base, len, dt, writable, owner) };
+    let storage = Arc::new(unsafe { Storage::from_foreign(base, len, dt, writable, owner) });
+    crate::out::register_foreign(&storage);
     let layout = Layout::new("from_numpy", &shape, &strides, (-lo) as usize).map_err(crate::call::to_py)?;
-    Tensor::from_storage(Arc::new(storage), layout).map_err(crate::call::to_py)
+    Tensor::from_storage(storage, layout).map_err(crate::call::to_py)
 }
 
+guarded! {
 #[pyfunction]
 pub fn from_numpy(py: Python<'_>, a: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
     let arr = a.cast::<PyUntypedArray>().map_err(|_| {
@@ -166,7 +176,9 @@ pub fn from_numpy(py: Python<'_>, a: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>
     })?;
     wrap(py, from_numpy_array(arr)?)
 }
+}
 
+guarded! {
 #[pymethods]
 impl PyTensor {
     #[pyo3(signature = (*, force=false))]
@@ -186,6 +198,11 @@ impl PyTensor {
         dtype: Option<&Bound<'py, PyAny>>,
         copy: Option<bool>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        if self.requires_grad() && rtensor_core::autograd::is_grad_enabled() {
+            return Err(PyRuntimeError::new_err(
+                "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.",
+            ));
+        }
         let t = if self.t.dtype() == DType::BF16 {
             rtensor_core::ops::to_dtype(&self.t, DType::F32)
         } else {
@@ -200,4 +217,5 @@ impl PyTensor {
             _ => Ok(arr),
         }
     }
+}
 }

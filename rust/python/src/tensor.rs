@@ -2,6 +2,7 @@
 //! the struct, attributes and conversions; arithmetic lives in `arith.rs`,
 //! indexing in `indexing.rs`, view ops in `views.rs`.
 
+use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
 use crate::convert::{make_size, scalar_to_py};
 use crate::types::{cpu_device, dtype_obj, parse_dtype, PyDType, PyDevice};
@@ -16,7 +17,8 @@ use std::sync::Arc;
 /// NOTE [Tensor and Var]: the Python object holds the data handle and, only
 /// when autograd is involved, the shared autograd metadata. `meta: None` is
 /// the fast path every op checks first: no graph can be involved.
-#[pyclass(name = "Tensor", module = "rtensor", subclass, weakref)]
+/// `dict`: users attach attributes to tensors (`x.foo = 1`), as in PyTorch.
+#[pyclass(name = "Tensor", module = "rtensor", subclass, weakref, dict)]
 pub struct PyTensor {
     pub t: Tensor,
     pub meta: Option<Arc<Meta>>,
@@ -165,10 +167,13 @@ pub fn scalars(t: &Tensor) -> PyResult<Vec<Scalar>> {
     })
 }
 
+guarded! {
 #[pymethods]
 impl PyTensor {
-    /// `rtensor.Tensor(data)` behaves like `rtensor.tensor(data)`; with sizes it
-    /// allocates float32 like `torch.Tensor(2, 3)`.
+    /// `rtensor.Tensor(data)` is PyTorch's legacy constructor: data (a list, an
+    /// array) becomes a float32 tensor (the default dtype) whatever its values;
+    /// a tensor keeps its dtype. With sizes it allocates float32 like
+    /// `torch.Tensor(2, 3)`.
     #[new]
     #[pyo3(signature = (*args))]
     fn py_new(py: Python<'_>, args: &Bound<'_, PyTuple>) -> PyResult<Self> {
@@ -177,7 +182,8 @@ impl PyTensor {
         }
         let first = args.get_item(0)?;
         if args.len() == 1 && !first.is_instance_of::<pyo3::types::PyInt>() {
-            let t = crate::functions::tensor(py, &first, None, None, false)?;
+            let dt = if first.cast::<PyTensor>().is_ok() { None } else { Some(DType::F32) };
+            let t = crate::functions::tensor(py, &first, dt, None, false)?;
             return Ok(PyTensor::new(t.borrow(py).t.clone()));
         }
         let shape = crate::convert::parse_size(args)?;
@@ -210,6 +216,11 @@ impl PyTensor {
         match dim {
             None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
             Some(d) => {
+                if self.t.ndim() == 0 {
+                    return Err(PyIndexError::new_err(format!(
+                        "Dimension specified as {d} but tensor has no dimensions"
+                    )));
+                }
                 let k = wrap_dim(d, self.t.ndim()).py()?;
                 Ok(self.t.strides()[k].into_pyobject(py)?.into_any())
             }
@@ -398,4 +409,5 @@ impl PyTensor {
         }
         wrap_var(py, run(py, v.data.numel(), || if dt == v.data.dtype() { F::clone(&v) } else { F::to_dtype(&v, dt) })?)
     }
+}
 }

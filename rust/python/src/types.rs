@@ -1,5 +1,6 @@
 //! `rtensor.dtype` and `rtensor.device` objects.
 
+use crate::call::guarded;
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -13,6 +14,7 @@ pub struct PyDType {
     pub dt: DType,
 }
 
+guarded! {
 #[pymethods]
 impl PyDType {
     fn __repr__(&self) -> String {
@@ -39,6 +41,7 @@ impl PyDType {
         let f = py.import("rtensor")?.getattr("_dtype_from_name")?;
         Ok((f.unbind(), (self.dt.name().to_string(),)))
     }
+}
 }
 
 /// The one `rtensor.float32` (etc.) object per dtype, so `t.dtype is rtensor.float32`.
@@ -92,6 +95,7 @@ pub struct PyDevice {
 
 const DEVICE_TYPES: [&str; 4] = ["cpu", "cuda", "mps", "meta"];
 
+guarded! {
 #[pymethods]
 impl PyDevice {
     #[new]
@@ -100,16 +104,29 @@ impl PyDevice {
         if let Ok(d) = r#type.cast::<PyDevice>() {
             return Ok(d.get().clone());
         }
+        let negative = || PyRuntimeError::new_err("Device index must not be negative");
         if let Ok(i) = r#type.extract::<i64>() {
+            if i < 0 {
+                return Err(negative());
+            }
             return Ok(PyDevice { r#type: "cuda".into(), index: Some(i) });
         }
         let s: String = r#type.extract()?;
         let (name, idx) = match s.split_once(':') {
-            Some((n, i)) => (
-                n.to_string(),
-                Some(i.parse::<i64>().map_err(|_| PyRuntimeError::new_err(format!("Invalid device string: '{s}'")))?),
-            ),
-            None => (s.clone(), index),
+            Some((n, i)) => {
+                // PyTorch's grammar: the index is plain decimal digits.
+                let invalid = || PyRuntimeError::new_err(format!("Invalid device string: '{s}'"));
+                if i.is_empty() || !i.bytes().all(|b| b.is_ascii_digit()) || index.is_some() {
+                    return Err(invalid());
+                }
+                (n.to_string(), Some(i.parse::<i64>().map_err(|_| invalid())?))
+            }
+            None => {
+                if index.is_some_and(|i| i < 0) {
+                    return Err(negative());
+                }
+                (s.clone(), index)
+            }
         };
         if !DEVICE_TYPES.contains(&name.as_str()) {
             return Err(PyRuntimeError::new_err(format!(
@@ -130,6 +147,7 @@ impl PyDevice {
             None => self.r#type.clone(),
         }
     }
+}
 }
 
 pub fn cpu_device(py: Python<'_>) -> Py<PyDevice> {
@@ -160,7 +178,7 @@ pub fn parse_device(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
             "device '{}' is not available: this build of rtensor runs on the CPU only \
              (rtensor.cuda.is_available() is False; the wgpu GPU backend is a later release). \
              Use device='cpu' or guard the code with `if rtensor.cuda.is_available():`",
-            d.__str__()
+            d.__str__()?
         ))),
     }
 }

@@ -2,6 +2,7 @@
 //! storage. Without autograd metadata they are plain layout changes; with it
 //! they go through the differentiable versions in `autograd::functions`.
 
+use crate::call::guarded;
 use crate::call::IntoPyResult;
 use crate::convert::parse_ints;
 use crate::tensor::{link_view, new_view, wrap, wrap_var, PyTensor};
@@ -60,6 +61,7 @@ impl PyTensor {
     }
 }
 
+guarded! {
 #[pymethods]
 impl PyTensor {
     #[pyo3(signature = (*shape))]
@@ -185,6 +187,9 @@ impl PyTensor {
     }
     #[pyo3(signature = (*dims))]
     fn flip(slf: &Bound<'_, Self>, dims: &Bound<'_, PyTuple>) -> PyResult<Py<PyTensor>> {
+        if dims.is_empty() {
+            return Err(pyo3::exceptions::PyTypeError::new_err("flip() missing 1 required positional arguments: \"dims\""));
+        }
         let me = slf.borrow();
         let out = me.flip_v(slf.py(), dims)?;
         link_view(slf, &me, out)
@@ -223,6 +228,7 @@ impl PyTensor {
         let parts = me.chunk_v(slf.py(), chunks, dim)?;
         link_views(slf, &me, parts)
     }
+}
 }
 
 impl PyTensor {
