@@ -301,6 +301,14 @@ impl Layout {
                 );
             }
             self.offset = (self.offset as isize + start as isize * self.strides[dim]) as usize;
+        } else if start <= size {
+            // PyTorch keeps the start as the offset of an empty slice
+            // (`zeros(4)[1:1].storage_offset() == 1`), when it is a valid index.
+            let moved =
+                (start as isize).checked_mul(self.strides[dim]).and_then(|d| (self.offset as isize).checked_add(d));
+            if let Some(o) = moved.filter(|&o| o >= 0) {
+                self.offset = o as usize;
+            }
         }
         // Cannot overflow when len > 1 (the product is within the extent); for
         // len <= 1 the stride is never used to reach an element.

@@ -151,6 +151,11 @@ impl Storage {
     pub fn is_writable(&self) -> bool {
         self.writable
     }
+    /// True for memory that belongs to someone else (a NumPy array): it can
+    /// never be reallocated (`resize_` refuses, as PyTorch does for NumPy).
+    pub fn is_foreign(&self) -> bool {
+        matches!(self.owner, Owner::Foreign(_))
+    }
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
     }

@@ -253,7 +253,7 @@ impl Tensor {
     }
     /// Address of the first element of this view (`Tensor.data_ptr()`).
     pub fn data_ptr(&self) -> usize {
-        self.storage.as_ptr() as usize + self.layout.offset() * self.dtype().size()
+        (self.storage.as_ptr() as usize).wrapping_add(self.layout.offset() * self.dtype().size())
     }
 
     /// Typed pointer to the storage base; element `i` of the view lives at

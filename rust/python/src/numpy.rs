@@ -58,7 +58,9 @@ pub fn to_numpy<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>>
     // never reallocated.
     unsafe {
         let descr = PY_ARRAY_API.PyArray_DescrFromType(py, ty as _);
-        let data = t.storage().as_ptr().add(t.offset() * dt.size());
+        // Wrapping: an empty view's offset may lie past the buffer (PyTorch keeps
+        // a slice's start as its offset), and NumPy never reads through it.
+        let data = t.storage().as_ptr().wrapping_add(t.offset() * dt.size());
         let arr = PY_ARRAY_API.PyArray_NewFromDescr(
             py,
             npyffi::get_type_object(py, npyffi::NpyTypes::PyArray_Type),
@@ -160,7 +162,6 @@ pub fn from_numpy_array(a: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
     // and `owner` keeps the array alive until the storage drops. Alignment and
     // element size were checked above.
     let storage = Arc::new(unsafe { Storage::from_foreign(base, len, dt, writable, owner) });
-    crate::out::register_foreign(&storage);
     let layout = Layout::new("from_numpy", &shape, &strides, (-lo) as usize).map_err(crate::call::to_py)?;
     Tensor::from_storage(storage, layout).map_err(crate::call::to_py)
 }

@@ -23,29 +23,8 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rtensor_core::layout::{contiguous_strides, fmt_shape};
-use rtensor_core::{DType, Layout, Storage, Tensor};
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, Weak};
-
-/// Storages that wrap NumPy memory (`from_numpy`): they can never be resized.
-/// Keyed by address; the `Weak` keeps the address from being reused by another
-/// storage while the entry exists. Dead entries are dropped as the map grows.
-static FOREIGN: Mutex<Option<(HashMap<usize, Weak<Storage>>, usize)>> = Mutex::new(None);
-
-pub fn register_foreign(s: &Arc<Storage>) {
-    let mut g = FOREIGN.lock().unwrap_or_else(|e| e.into_inner());
-    let (map, limit) = g.get_or_insert_with(|| (HashMap::new(), 64));
-    if map.len() >= *limit {
-        map.retain(|_, w| w.strong_count() > 0);
-        *limit = (map.len() * 2).max(64);
-    }
-    map.insert(Arc::as_ptr(s) as usize, Arc::downgrade(s));
-}
-
-fn is_foreign(s: &Arc<Storage>) -> bool {
-    let g = FOREIGN.lock().unwrap_or_else(|e| e.into_inner());
-    g.as_ref().is_some_and(|(map, _)| map.contains_key(&(Arc::as_ptr(s) as usize)))
-}
+use rtensor_core::{DType, Layout, Tensor};
+use std::sync::Arc;
 
 /// PyTorch's ScalarType names, as its messages use them.
 pub fn scalar_type_name(dt: DType) -> &'static str {
@@ -79,7 +58,7 @@ pub fn resize_tensor(ob: &Bound<'_, PyTensor>, shape: &[usize]) -> PyResult<()> 
     }
     // `storage` above is our own extra count. Growing keeps the old contents
     // and the storage offset, as PyTorch's storage reallocation does.
-    if Arc::strong_count(&storage) == 2 && storage.is_writable() && !is_foreign(&storage) {
+    if Arc::strong_count(&storage) == 2 && storage.is_writable() && !storage.is_foreign() {
         let (off, old_len) = (me.t.offset(), storage.len());
         let old = me.t.try_view_of("resize_", Layout::try_contiguous("resize_", &[old_len]).py()?).py()?;
         drop(storage);
