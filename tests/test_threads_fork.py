@@ -14,10 +14,13 @@ import textwrap
 
 import pytest
 
+# A hang dumps every thread's Python stack (faulthandler) before the timeout,
+# so a deadlock names the line it happened on.
 PRELUDE = """
-import os, sys, threading
+import faulthandler, os, sys, threading
 import numpy as np
 import rtensor as torch
+faulthandler.dump_traceback_later(100, exit=True)
 """
 
 
@@ -106,6 +109,7 @@ def test_fork_after_the_pool_ran():
         for _ in range(4):
             pid = os.fork()
             if pid == 0:
+                faulthandler.dump_traceback_later(30, exit=True)
                 try:
                     y = torch.arange(1 << 20, dtype=torch.float64)
                     ok = (y + y).sum().item() == float((1 << 20) * ((1 << 20) - 1))
@@ -133,6 +137,7 @@ def test_fork_while_another_thread_computes():
         for _ in range(10):
             pid = os.fork()
             if pid == 0:
+                faulthandler.dump_traceback_later(30, exit=True)
                 ok = (torch.ones(1 << 20) + 1).sum().item() == 2 << 20
                 os._exit(0 if ok else 3)
             codes.append(os.waitpid(pid, 0)[1])
