@@ -78,6 +78,11 @@ fn take_cached(bytes: usize) -> Option<NonNull<u8>> {
     NonNull::new(p as *mut u8)
 }
 
+/// Computes the allocation limit now (NOTE [Fork safety] in `lib.rs`).
+pub fn init() {
+    limit();
+}
+
 /// The most one buffer may take: the machine's memory plus swap.
 ///
 /// NOTE [Allocation limit]: `calloc` of more than the machine has does not

@@ -20,6 +20,26 @@ pub mod storage;
 pub mod tensor;
 pub mod threads;
 
+/// Makes the core's lazily created globals (thread pool, allocation limit,
+/// f32 kernel choice, default generator) now, and makes `fork` wait for the
+/// default generator's lock. Call once, early, from a single thread (the
+/// binding does it at import).
+///
+/// NOTE [Fork safety]: a child forked while another thread was *creating* one
+/// of these globals (a `OnceLock` mid-initialisation) or holding the
+/// generator's lock would wait for that thread forever: it does not exist in
+/// the child. Created before any thread can race for them, and with the
+/// generator lock taken around `fork` (`pthread_atfork`), a child can always
+/// use rtensor. Other locks are either never waited on (the buffer cache),
+/// skipped in a child (the thread pool runs inline there), or belong to one
+/// tensor (its last-writer record).
+pub fn init() {
+    threads::num_threads();
+    alloc::init();
+    cpu::sgemm::detect();
+    ops::random::init();
+}
+
 pub use device::Device;
 pub use dtype::DType;
 pub use error::{Error, ErrorKind, Result};

@@ -79,6 +79,40 @@ pub fn default_generator() -> &'static Mutex<Generator> {
     GEN.get_or_init(|| Mutex::new(Generator::new(67280421310721)))
 }
 
+/// Creates the default generator and, on Linux, holds its lock across `fork`
+/// so a child never inherits it locked (NOTE [Fork safety] in `lib.rs`).
+pub fn init() {
+    default_generator();
+    #[cfg(target_os = "linux")]
+    {
+        static ONCE: std::sync::Once = std::sync::Once::new();
+        // SAFETY: the three handlers are `extern "C"` functions that only
+        // lock or unlock the generator's mutex on the forking thread.
+        ONCE.call_once(|| unsafe {
+            libc::pthread_atfork(Some(fork_prepare), Some(fork_release), Some(fork_release));
+        });
+    }
+}
+
+#[cfg(target_os = "linux")]
+thread_local! {
+    /// The generator's guard, held by the forking thread from `prepare` until
+    /// `parent`/`child` (the same thread in both processes).
+    static FORK_GUARD: std::cell::RefCell<Option<std::sync::MutexGuard<'static, Generator>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+#[cfg(target_os = "linux")]
+extern "C" fn fork_prepare() {
+    let g = default_generator().lock().unwrap_or_else(|e| e.into_inner());
+    let _ = FORK_GUARD.try_with(|slot| *slot.borrow_mut() = Some(g));
+}
+
+#[cfg(target_os = "linux")]
+extern "C" fn fork_release() {
+    let _ = FORK_GUARD.try_with(|slot| slot.borrow_mut().take());
+}
+
 pub fn manual_seed(seed: u64) {
     *default_generator().lock().unwrap_or_else(|e| e.into_inner()) = Generator::new(seed);
 }
