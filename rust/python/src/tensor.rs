@@ -394,7 +394,8 @@ impl PyTensor {
         if slf.borrow().t.is_contiguous() {
             return Ok(slf.clone().unbind());
         }
-        slf.borrow().clone(py)
+        let v = slf.borrow().var();
+        wrap_var(py, run(py, v.data.numel(), || F::contiguous(&v))?)
     }
 
     fn clone(&self, py: Python<'_>) -> PyResult<Py<PyTensor>> {

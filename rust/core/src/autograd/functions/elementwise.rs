@@ -336,8 +336,17 @@ pub fn to_dtype(x: &Var, dtype: DType) -> Result<Var> {
 }
 
 /// `clone()`: a copy that stays in the graph.
+/// `Tensor.clone()`: keeps a dense permuted input's strides (`preserve_format`).
 pub fn clone(x: &Var) -> Result<Var> {
-    let out = ops::clone_preserve(&x.data);
+    copy_of(x, ops::clone_preserve(&x.data))
+}
+
+/// `Tensor.contiguous()` of a non-contiguous tensor: a row-major copy.
+pub fn contiguous(x: &Var) -> Result<Var> {
+    copy_of(x, ops::clone(&x.data))
+}
+
+fn copy_of(x: &Var, out: Tensor) -> Result<Var> {
     if !needs_grad(&[Some(x)]) {
         return Ok(Var::new(out));
     }
