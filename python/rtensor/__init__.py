@@ -6,11 +6,10 @@ The compiled core is `rtensor._C`; this package adds the PyTorch-shaped face:
 dtype aliases, `Size`, function forms of every op, and Tensor methods that are
 not on a hot path."""
 
-import operator as _operator
 
 from . import _C
 from ._C import (  # noqa: F401
-    Generator, Tensor, arange, can_cast, empty, eye, from_numpy, full, get_num_threads, initial_seed,
+    Generator, Tensor, can_cast, empty, eye, from_numpy, full, get_num_threads, initial_seed,
     linspace, ones, promote_types, rand, randint, randn, randperm, result_type,
     set_num_threads, zeros,
 )
@@ -21,7 +20,7 @@ from . import _tensor  # noqa: F401  (installs Tensor methods)
 from . import cuda, return_types  # noqa: F401
 from ._functions import *  # noqa: F401,F403
 from ._functions import (  # noqa: F401
-    as_tensor, asarray, broadcast_shapes, broadcast_tensors, cat, clamp, clip, concat, concatenate,
+    arange, as_tensor, asarray, broadcast_shapes, broadcast_tensors, cat, clamp, clip, concat, concatenate,
     empty_like, full_like, get_default_dtype, hstack, is_floating_point, is_tensor, lerp, matmul,
     normal, ones_like, rand_like, randint_like, randn_like, seed, set_default_dtype, stack, vstack,
     where, zeros_like,
@@ -35,7 +34,7 @@ default_generator = _C.Generator._default()
 
 def manual_seed(seed):
     """Seeds the default generator; returns it, as PyTorch does."""
-    _C.manual_seed(_operator.index(seed))
+    _C.manual_seed(seed)  # int(seed), as PyTorch: '3' and 1.5 are accepted
     return default_generator
 
 # dtypes and PyTorch's aliases for them

@@ -116,7 +116,19 @@ def _tensor_list(name, tensors):
     return tensors
 
 
+def arange(start, end=None, step=None, *, out=None, dtype=None, device=None, requires_grad=False):
+    if isinstance(out, Tensor) and dtype is None:
+        dtype = out.dtype  # PyTorch computes the values in out's dtype
+    r = _C.arange(start, end, step, dtype=dtype, device=device, requires_grad=requires_grad)
+    return r if out is None else _write_out("arange", out, r)
+
+
 def cat(tensors, dim=0, *, out=None):
+    if not isinstance(tensors, (list, tuple)):
+        raise TypeError(f"cat(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        f"not {type(tensors).__name__}")
+    if isinstance(out, Tensor):
+        _C._check_out_overlap("cat", out, tensors)
     r = _C.cat(tensors, dim)
     return r if out is None else _write_out("cat", out, r)
 
@@ -194,6 +206,8 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     """`normal(mean, std, size)` with numbers, or elementwise with tensor mean/std."""
     if out is not None and not out.dtype.is_floating_point:
         raise NotImplementedError(f'"normal_kernel_cpu" not implemented for \'{_dtype_name(out.dtype)}\'')
+    if isinstance(std, Tensor) and (std < 0).any():
+        raise RuntimeError("normal expects all elements of std >= 0.0")
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
         ref = mean if isinstance(mean, Tensor) else std
         shape = _C.binary("add", mean, std).shape if size is None else size
@@ -228,6 +242,8 @@ def broadcast_shapes(*shapes):
     out = []
     for s in shapes:
         s = (s,) if isinstance(s, int) else tuple(s)
+        if _b.any(d < 0 for d in s):
+            raise ValueError("Attempting to broadcast a dimension with negative length!")
         n = _b.max(len(out), len(s))
         a = [1] * (n - len(out)) + out
         b = [1] * (n - len(s)) + list(s)
@@ -251,6 +267,10 @@ def get_default_dtype():
 
 
 def set_default_dtype(d):
+    if not isinstance(d, _C.dtype):
+        raise TypeError("invalid dtype object: only floating-point types are supported as the default type")
+    if not d.is_floating_point:
+        raise TypeError("only floating-point types are supported as the default type")
     if d != _C.float32:
         raise NotImplementedError("rtensor's default dtype is float32; set_default_dtype to other dtypes is not supported yet")
 

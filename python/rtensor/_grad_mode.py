@@ -70,8 +70,11 @@ class set_grad_enabled(_GradMode):
     """`set_grad_enabled(False)` as a call, a context manager or a decorator."""
 
     def __init__(self, mode):
+        if not isinstance(mode, bool):
+            raise TypeError(f"set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                            f"not {type(mode).__name__}")
         self._prev = _C.is_grad_enabled()
-        self._mode = bool(mode)
+        self._mode = mode
         _C._set_grad_enabled(self._mode)
 
     def __enter__(self):

@@ -85,7 +85,14 @@ def lerp_(self, end, weight):
 # ---- reductions ---------------------------------------------------------------
 
 def _install_reduction(name):
+    one_dim = name == "prod"  # PyTorch's prod takes one int dim, not a tuple
+
     def method(self, dim=None, keepdim=False, *, dtype=None):
+        if one_dim and isinstance(dim, (tuple, list)):
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            f"({builtins.type(dim).__name__}), but expected one of:\n"
+                            " * (*, torch.dtype dtype = None)\n"
+                            " * (int dim, bool keepdim = False, *, torch.dtype dtype = None)")
         return _C.reduction(name, self, dim, keepdim, dtype)
     _method(name)(method)
 
@@ -159,6 +166,11 @@ def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         p = 2.0
     elif p == "nuc":
         raise RuntimeError("norm(): the nuclear norm is not supported by rtensor")
+    elif isinstance(p, str):
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+    elif isinstance(p, Tensor) or not hasattr(p, "__float__"):
+        raise TypeError(f"linalg_vector_norm(): argument 'ord' (position 2) must be Number, "
+                        f"not {builtins.type(p).__name__}")
     x = self if dtype is None else self.to(dtype)
     return _C.norm(x, float(p), dim, keepdim)
 
@@ -292,6 +304,10 @@ def _parse_to(args, kwargs):
             device, seen_device = a, True
         elif isinstance(a, bool):
             pass  # non_blocking positional
+        elif a is None:
+            if seen_device or seen_dtype:
+                raise invalid()
+            seen_device = True  # to(None): no device given
         else:
             raise TypeError(f"to() received an invalid combination of arguments: {a!r}")
     return device, dtype, copy
@@ -307,14 +323,28 @@ def to(self, *args, **kwargs):
     return self._to_dtype(dtype, copy)
 
 
+_TYPE_NAMES = {
+    "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
+    "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
+    "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
+}
+
+
 @_method("type")
 def type(self, dtype=None, non_blocking=False):
     if dtype is None:
-        return "rtensor." + {
-            "float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-            "bfloat16": "BFloat16Tensor", "int64": "LongTensor", "int32": "IntTensor",
-            "int16": "ShortTensor", "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor",
-        }[str(self.dtype).split(".")[1]]
+        return "rtensor." + _TYPE_NAMES[str(self.dtype).split(".")[1]]
+    if isinstance(dtype, str):
+        # "torch.DoubleTensor" (or "rtensor.DoubleTensor"), as PyTorch accepts.
+        module, _, cls = dtype.rpartition(".")
+        names = {v: k for k, v in _TYPE_NAMES.items()}
+        if module == "torch.cuda" and cls in names:
+            raise RuntimeError(f"type(): {dtype} needs CUDA, which rtensor does not have")
+        if module not in ("torch", "rtensor") or cls not in names:
+            raise ValueError(f"invalid type: '{dtype}'")
+        dtype = getattr(_C, names[cls])
+    elif not isinstance(dtype, _C.dtype):
+        raise ValueError(f"invalid type: '{getattr(dtype, '__name__', builtins.type(dtype).__name__)}'")
     return self._to_dtype(dtype, False)
 
 
@@ -347,6 +377,8 @@ def requires_grad_(self, requires_grad=True):
 
 @_method("type_as")
 def type_as(self, other):
+    if not isinstance(other, Tensor):
+        raise TypeError(f"type_as(): argument 'other' (position 1) must be Tensor, not {builtins.type(other).__name__}")
     return self.to(other.dtype)
 
 
@@ -411,13 +443,29 @@ def untyped_storage(self):
 def __repr__(self, *, tensor_contents=None):
     name = str(self.dtype).split(".")[1]
     x = self.detach()
+    shape, summarize = tuple(x.shape), None
+    if x.numel() == 0:
+        x = x.reshape(0)  # (0, 2**62) has no values; format_tensor prints the shape
+    elif x.numel() > _tensor_str.PRINT_OPTS.threshold:
+        # Only the edge items are printed: cut the tensor down to e + 1 of each
+        # end of every long dim (so the formatter still puts "..." in the
+        # middle) instead of asking NumPy for 2**62 values.
+        # One advanced index per dim (broadcast against each other), so only
+        # the kept corner values are ever gathered.
+        e = _tensor_str.PRINT_OPTS.edgeitems
+        key = []
+        for d, n in enumerate(shape):
+            keep = list(range(e + 1)) + list(range(n - e - 1, n)) if n > 2 * e + 2 else list(range(n))
+            key.append(_C.tensor(keep).reshape([-1 if j == d else 1 for j in range(len(shape))]))
+        x = x[tuple(key)]
+        summarize = True
     arr = (x.float() if name == "bfloat16" else x).numpy()
     suffixes = []
     if self.grad_fn is not None:
         suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
     elif self.requires_grad:
         suffixes.append("requires_grad=True")
-    return _tensor_str.format_tensor(arr, dtype=name, suffixes=suffixes)
+    return _tensor_str.format_tensor(arr, dtype=name, suffixes=suffixes, shape=shape, summarize=summarize)
 
 
 Tensor.__str__ = __repr__

@@ -204,11 +204,12 @@ def _tensor_str_with_formatter(a, indent, summarize, fmt):
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(slices) + "]"
 
 
-def _tensor_str(a, indent, dtype):
+def _tensor_str(a, indent, dtype, summarize=None):
     """The bracketed body of the repr (no ``tensor(`` prefix, no suffixes)."""
     if a.size == 0:
         return "[]"
-    summarize = a.size > PRINT_OPTS.threshold
+    if summarize is None:
+        summarize = a.size > PRINT_OPTS.threshold
     floating = dtype in FLOAT_DTYPES
     if floating:
         # PyTorch formats half/bfloat16 via float(); float32 values are then
@@ -244,6 +245,8 @@ def format_tensor(
     size_for_empty=None,
     default_dtype="float32",
     prefix="tensor(",
+    shape=None,
+    summarize=None,
 ):
     """Return exactly what PyTorch's ``repr(tensor)`` prints.
 
@@ -261,6 +264,11 @@ def format_tensor(
             ``arr.shape``.
         default_dtype: the current default floating dtype name.
         prefix: text before the data, ``"tensor("`` for plain tensors.
+        shape: the tensor's shape when ``arr`` holds only its edge items (a
+            huge tensor is cut down before it meets NumPy); also the shape
+            printed for an empty tensor.
+        summarize: True when ``arr`` was cut down that way (print "...");
+            None decides by ``arr.size``.
     """
     if dtype not in DTYPES:
         raise ValueError(f"unsupported dtype for printing: {dtype!r}")
@@ -271,7 +279,9 @@ def format_tensor(
         out.append(f"device='{device}'")
     dtype_str = "dtype=" + DTYPE_PREFIX + dtype
     if arr.size == 0:
-        shape = tuple(int(s) for s in (arr.shape if size_for_empty is None else size_for_empty))
+        if size_for_empty is None:
+            size_for_empty = arr.shape if shape is None else shape
+        shape = tuple(int(s) for s in size_for_empty)
         if len(shape) != 1:
             out.append("size=" + str(shape))
         # No element can tell the dtype, so anything but the default float
@@ -281,9 +291,9 @@ def format_tensor(
         body = "[]"
     else:
         if not PRINT_OPTS.edgeitems:
-            out.append("size=" + str(tuple(int(s) for s in arr.shape)))
+            out.append("size=" + str(tuple(int(s) for s in (arr.shape if shape is None else shape))))
         if dtype not in (default_dtype, "int64", "bool"):
             out.append(dtype_str)
-        body = _tensor_str(arr, indent, dtype)
+        body = _tensor_str(arr, indent, dtype, summarize)
     out.extend(suffixes)
     return _add_suffixes(prefix + body, out, indent)

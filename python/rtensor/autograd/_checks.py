@@ -67,9 +67,16 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             import warnings
             warnings.warn("gradcheck: input is not float64; finite differences will be inaccurate")
         for o in range(len(outs)):
-            if not outs[o].requires_grad:
-                continue
             num = _numerical_jacobian(func, inputs, i, o, eps)
+            if not outs[o].requires_grad:
+                # No graph: the function is treated as constant in this input,
+                # so its numerical gradient must be zero (PyTorch's check).
+                if not np.allclose(num, 0, rtol=rtol, atol=atol):
+                    if raise_exception:
+                        raise RuntimeError(f"Numerical gradient for function expected to be zero "
+                                           f"(output {o} does not require grad, input {i}):\n{num}")
+                    return False
+                continue
             ana = _analytical_jacobian(func, inputs, i, o)
             if num.shape != ana.shape or not np.allclose(ana, num.T if num.shape != ana.shape else num, rtol=rtol, atol=atol):
                 if raise_exception:

@@ -9,7 +9,7 @@ class Parameter(Tensor):
         if data is None:
             data = _C.empty(0)
         self = Tensor.__new__(cls)
-        self.data = data.detach() if isinstance(data, Tensor) else _C.tensor(data)
+        self.data = data.detach()  # as PyTorch: a list or an array has no `detach` (AttributeError)
         if requires_grad:
             self.requires_grad_(True)
         return self

@@ -3,7 +3,7 @@
 
 use crate::autograd::note_location;
 use crate::call::guarded;
-use crate::call::run;
+use crate::call::{run, IntoPyResult};
 use crate::convert::{arg, arg_or_err, var_arg, var_of, OwnedArg, VarArg};
 use crate::out::{check_out_grad, finish_out};
 use crate::tensor::{wrap, wrap_var, PyTensor};
@@ -29,7 +29,7 @@ fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bo
         let r = run(py, x.data.numel().max(y.data.numel()), || F::binary(op, VArg::V(&x), VArg::V(&y)))?;
         return Ok(wrap_var(py, r)?.into_any());
     }
-    let Some(o) = arg(other) else { return Ok(py.NotImplemented()) };
+    let Some(o) = arg(other)? else { return Ok(py.NotImplemented()) };
     if slf.meta.is_some() {
         let OwnedArg::S(s) = o else { return Ok(py.NotImplemented()) };
         let x = slf.var();
@@ -98,9 +98,16 @@ pub fn binary(
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
     let op = parse_binary(name)?;
-    let (vx, vy) = (var_arg(name, a)?, var_arg(name, b)?);
-    if let (VarArg::S(_), VarArg::S(_)) = (&vx, &vy) {
-        return Err(PyTypeError::new_err(format!("{name}(): at least one argument must be a Tensor")));
+    let (mut vx, vy) = (var_arg(name, a)?, var_arg(name, b)?);
+    if let (VarArg::S(s), VarArg::S(_)) = (&vx, &vy) {
+        // `torch.add(1, 2)`: PyTorch makes the input a 0-d tensor (`tensor(3)`);
+        // comparisons have no such overload.
+        if matches!(name, "eq" | "ne" | "lt" | "le" | "gt" | "ge") {
+            return Err(PyTypeError::new_err(format!("{name}(): argument 'input' must be Tensor, not a number")));
+        }
+        let dt = crate::convert::inferred_dtype(Some(s.category()));
+        let t = rtensor_core::ops::creation::full(name, &[], *s, dt).py()?;
+        vx = VarArg::V(rtensor_core::autograd::Var::new(t));
     }
     let n = vx.numel().max(vy.numel());
     let Some(out_ob) = out_arg(out) else {

@@ -143,7 +143,7 @@ impl PyNode {
 
 /// PyTorch's legacy type name of a dtype (`rtensor.FloatTensor`), as its hook
 /// errors and `Tensor.type()` spell it.
-fn tensor_type_name(dt: rtensor_core::DType) -> String {
+pub fn tensor_type_name(dt: rtensor_core::DType) -> String {
     use rtensor_core::DType::*;
     let n = match dt {
         F32 => "FloatTensor",
@@ -168,7 +168,7 @@ fn py_hook(f: Py<PyAny>) -> rtensor_core::autograd::var::Hook {
         Python::attach(|py| {
             let r = f
                 .call1(py, (wrap_var(py, g.clone()).map_err(|e| Error::runtime(e.to_string()))?,))
-                .map_err(|e| Error::runtime(format!("a gradient hook raised: {e}")))?;
+                .map_err(|e| crate::call::stash("a gradient hook raised", e))?;
             if r.is_none(py) {
                 return Ok(None);
             }
@@ -249,7 +249,19 @@ fn opt_vars(ob: Option<&Bound<'_, PyAny>>, n: usize) -> PyResult<Vec<Option<Var>
 
 /// `inputs=` of `backward`: None, or a non-empty sequence of tensors.
 fn backward_inputs(inputs: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<Var>>> {
-    let Some(ins) = inputs.filter(|i| !i.is_none()).map(vars).transpose()? else { return Ok(None) };
+    let Some(ob) = inputs.filter(|i| !i.is_none()) else { return Ok(None) };
+    if ob.cast::<PyTensor>().is_err() {
+        for x in ob.try_iter()? {
+            let x = x?;
+            if x.cast::<PyTensor>().is_err() {
+                return Err(PyRuntimeError::new_err(format!(
+                    "all inputs have to be Tensors or GradientEdges, but got {}",
+                    x.get_type().name()?
+                )));
+            }
+        }
+    }
+    let ins = vars(ob)?;
     if ins.is_empty() {
         return Err(PyRuntimeError::new_err("`inputs` argument to `backward()` cannot be empty."));
     }

@@ -13,8 +13,45 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub const DETACH_MIN: usize = 1 << 16;
 
+/// NOTE [Python errors through the core]: a Python callback run by the core
+/// (a gradient hook) may raise; the core has only its own `Error` to carry
+/// that back. The exception is kept here under a number that the error's
+/// message names, and [`to_py`] gives back the very exception object, so a
+/// hook's `ValueError` reaches the caller of `backward()` as itself, as in
+/// PyTorch. At most `STASH_MAX` are kept (the oldest go first) for errors the
+/// core drops instead of returning.
+static STASH: std::sync::Mutex<Vec<(u64, PyErr)>> = std::sync::Mutex::new(Vec::new());
+static STASH_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+const STASH_MAX: usize = 64;
+const STASH_TAG: &str = " [python exception #";
+
+/// A Python exception as a core error that [`to_py`] turns back into it.
+pub fn stash(what: &str, e: PyErr) -> Error {
+    let id = STASH_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let msg = format!("{what}: {e}{STASH_TAG}{id}]");
+    let mut s = STASH.lock().unwrap_or_else(|p| p.into_inner());
+    if s.len() >= STASH_MAX {
+        s.remove(0);
+    }
+    s.push((id, e));
+    Error::runtime(msg)
+}
+
+fn unstash(msg: &str) -> Option<PyErr> {
+    let at = msg.rfind(STASH_TAG)?;
+    let id: u64 = msg[at + STASH_TAG.len()..].strip_suffix(']')?.parse().ok()?;
+    let mut s = STASH.lock().unwrap_or_else(|p| p.into_inner());
+    let k = s.iter().position(|(i, _)| *i == id)?;
+    Some(s.remove(k).1)
+}
+
 /// Maps a core error to the exception PyTorch raises in the same situation.
 pub fn to_py(e: Error) -> PyErr {
+    if e.msg.contains(STASH_TAG) {
+        if let Some(err) = unstash(&e.msg) {
+            return err;
+        }
+    }
     match e.kind {
         ErrorKind::Runtime => PyRuntimeError::new_err(e.msg),
         ErrorKind::Index => PyIndexError::new_err(e.msg),

@@ -3,7 +3,7 @@
 use crate::call::guarded;
 use crate::call::IntoPyResult;
 use crate::tensor::PyTensor;
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyTuple, PyType};
@@ -11,17 +11,78 @@ use rtensor_core::dtype::{Category, DEFAULT_FLOAT, DEFAULT_INT};
 use rtensor_core::ops::Arg;
 use rtensor_core::{DType, Scalar, Tensor};
 
-/// A Python number as a core scalar, or `None` when it is not a number.
-pub fn scalar(ob: &Bound<'_, PyAny>) -> Option<Scalar> {
+/// NOTE [Python ints] (docs/design.md): one helper per kind of int argument,
+/// each with PyTorch's exception for an int that does not fit in `i64`:
+/// [`long`] / [`Long`] for index-like arguments (`ValueError`),
+/// [`parse_ints`] for size lists (`TypeError`), [`scalar`] for scalar operands
+/// (`OverflowError`, or `RuntimeError` for `2**63 .. 2**64-1`), and
+/// [`collect`] for `tensor(data)`.
+pub const LONG_OVERFLOW: &str = "Overflow when unpacking long long";
+
+/// The error for a Python int that is not an `i64`, used as a scalar operand.
+fn operand_overflow(ob: &Bound<'_, PyAny>) -> PyErr {
+    if ob.extract::<u64>().is_ok() {
+        PyRuntimeError::new_err("value cannot be converted to type int64_t without overflow")
+    } else {
+        PyOverflowError::new_err("int too big to convert")
+    }
+}
+
+/// Whether `e` is the `OverflowError` of an int that does not fit.
+fn is_overflow(py: Python<'_>, e: &PyErr) -> bool {
+    e.is_instance_of::<PyOverflowError>(py)
+}
+
+/// An index-like int argument (dim, index, offset, length, seed): PyTorch's
+/// `ValueError` when it does not fit in `i64` (NOTE [Python ints]).
+pub fn long(ob: &Bound<'_, PyAny>) -> PyResult<i64> {
+    ob.extract::<i64>().map_err(|e| if is_overflow(ob.py(), &e) { PyValueError::new_err(LONG_OVERFLOW) } else { e })
+}
+
+/// [`long`] of an argument that may be an int or something else
+/// (`split(2)` or `split([1, 2])`): `None` when it is not an int.
+pub fn scalar_long(ob: &Bound<'_, PyAny>) -> Option<PyResult<i64>> {
+    if ob.is_instance_of::<PyInt>()
+        || (!ob.is_instance_of::<PyList>()
+            && !ob.is_instance_of::<PyTuple>()
+            && ob.hasattr("__index__").unwrap_or(false))
+    {
+        return Some(long(ob));
+    }
+    None
+}
+
+/// [`long`] as an argument type: `fn narrow(dim: Long, start: Long, ...)`.
+#[derive(Clone, Copy)]
+pub struct Long(pub i64);
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Long {
+    type Error = PyErr;
+    fn extract(ob: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        long(&ob).map(Long)
+    }
+}
+
+/// A Python number as a core scalar, `None` when it is not a number, and an
+/// error for a Python int out of range (NOTE [Python ints]).
+pub fn scalar(ob: &Bound<'_, PyAny>) -> PyResult<Option<Scalar>> {
     if ob.is_instance_of::<PyBool>() {
-        return Some(Scalar::Bool(ob.is_truthy().ok()?));
+        return Ok(Some(Scalar::Bool(ob.is_truthy()?)));
     }
     if ob.is_instance_of::<PyFloat>() {
-        return ob.extract::<f64>().ok().map(Scalar::Float);
+        return Ok(ob.extract::<f64>().ok().map(Scalar::Float));
     }
     if ob.is_instance_of::<PyInt>() {
-        return ob.extract::<i64>().ok().map(Scalar::Int);
+        return match ob.extract::<i64>() {
+            Ok(i) => Ok(Some(Scalar::Int(i))),
+            Err(_) => Err(operand_overflow(ob)),
+        };
     }
+    Ok(scalar_other(ob))
+}
+
+/// NumPy scalars and other numbers.
+fn scalar_other(ob: &Bound<'_, PyAny>) -> Option<Scalar> {
     if ob.is_instance_of::<PyList>() || ob.is_instance_of::<PyTuple>() || ob.is_instance_of::<PyTensor>() {
         return None;
     }
@@ -94,7 +155,7 @@ pub fn var_arg(op: &str, ob: &Bound<'_, PyAny>) -> PyResult<VarArg> {
     if let Ok(t) = ob.cast::<PyTensor>() {
         return Ok(VarArg::V(t.borrow().var()));
     }
-    match scalar(ob) {
+    match scalar(ob)? {
         Some(s) => Ok(VarArg::S(s)),
         None => Err(PyTypeError::new_err(format!(
             "{op}(): argument 'other' must be a Tensor or a number, not {}",
@@ -113,17 +174,18 @@ pub fn var_of(op: &str, name: &str, ob: &Bound<'_, PyAny>) -> PyResult<rtensor_c
     }
 }
 
-/// A tensor or a number; `None` for anything else (the caller returns NotImplemented).
-pub fn arg(ob: &Bound<'_, PyAny>) -> Option<OwnedArg> {
+/// A tensor or a number; `None` for anything else (the caller returns
+/// NotImplemented); an error for an int out of range (NOTE [Python ints]).
+pub fn arg(ob: &Bound<'_, PyAny>) -> PyResult<Option<OwnedArg>> {
     if let Ok(t) = ob.cast::<PyTensor>() {
-        return Some(OwnedArg::T(t.borrow().t.clone()));
+        return Ok(Some(OwnedArg::T(t.borrow().t.clone())));
     }
-    scalar(ob).map(OwnedArg::S)
+    Ok(scalar(ob)?.map(OwnedArg::S))
 }
 
 /// Like [`arg`], raising `TypeError` naming the op for unsupported values.
 pub fn arg_or_err(op: &str, ob: &Bound<'_, PyAny>) -> PyResult<OwnedArg> {
-    arg(ob).ok_or_else(|| {
+    arg(ob)?.ok_or_else(|| {
         PyTypeError::new_err(format!(
             "{op}(): argument 'other' must be a Tensor or a number, not {}",
             ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
@@ -145,6 +207,9 @@ pub fn tensor_arg(op: &str, name: &str, ob: &Bound<'_, PyAny>) -> PyResult<Tenso
 pub fn parse_size(args: &Bound<'_, PyTuple>) -> PyResult<Vec<usize>> {
     if args.len() == 1 {
         let a = args.get_item(0)?;
+        if a.is_instance_of::<PyBool>() {
+            return Err(PyTypeError::new_err("argument 'size' (position 1) must be tuple of ints, not bool"));
+        }
         if !a.is_instance_of::<PyInt>() {
             if let Ok(seq) = a.cast::<PySequence>() {
                 return size_from_seq(seq);
@@ -176,14 +241,30 @@ pub fn size_from_seq(seq: &Bound<'_, PySequence>) -> PyResult<Vec<usize>> {
     Ok(out)
 }
 
+/// One item of an int list argument: an overflow is PyTorch's `TypeError`
+/// naming the position (NOTE [Python ints]); other failures pass through.
+fn list_item(ob: &Bound<'_, PyAny>, pos: usize) -> PyResult<i64> {
+    ob.extract::<i64>().map_err(|e| {
+        if is_overflow(ob.py(), &e) {
+            PyTypeError::new_err(format!(
+                "argument 'size' failed to unpack the object at pos {} with error \"{LONG_OVERFLOW}\"",
+                pos + 1
+            ))
+        } else {
+            e
+        }
+    })
+}
+
 /// Integer list arguments like `view(2, -1)` or `permute((1, 0))`.
 pub fn parse_ints(args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
     // Fast path: every argument is an int (`view(2, 3)`, `view(9)`).
     let mut ints = Vec::with_capacity(args.len());
     for a in args.iter_borrowed() {
-        match a.cast::<PyInt>() {
-            Ok(i) => ints.push(i.extract::<i64>()?),
-            Err(_) => break,
+        if a.is_instance_of::<PyInt>() {
+            ints.push(list_item(&a, ints.len())?);
+        } else {
+            break;
         }
     }
     if ints.len() == args.len() {
@@ -198,12 +279,12 @@ pub fn parse_ints(args: &Bound<'_, PyTuple>) -> PyResult<Vec<i64>> {
             // One by one, as in `size_from_seq`: no capacity from a length hint.
             let mut out = Vec::new();
             for x in seq.try_iter()? {
-                out.push(x?.extract::<i64>()?);
+                out.push(list_item(&x?, out.len())?);
             }
             return Ok(out);
         }
     }
-    args.iter().map(|x| x.extract::<i64>()).collect()
+    args.iter().enumerate().map(|(i, x)| list_item(&x, i)).collect()
 }
 
 /// Dims given as an int, a tuple/list of ints, or None.
@@ -264,6 +345,9 @@ pub struct Collected {
     pub shape: Vec<usize>,
     pub values: Vec<Scalar>,
     pub category: Option<Category>,
+    /// An int past `i64` was read (as a float): an error unless the result
+    /// is a float or bool tensor (`tensor(2**100, dtype=float32)` is fine).
+    pub big_int: bool,
 }
 
 /// PyTorch's limit on nesting in `tensor(data)`; it also bounds the recursion
@@ -271,78 +355,131 @@ pub struct Collected {
 /// overflow.
 const MAX_DIMS: usize = 64;
 
-/// Walks nested lists/tuples of numbers (and tensors) into shape + values.
+fn type_name(ob: &Bound<'_, PyAny>) -> String {
+    ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+}
+
+/// Walks nested data into shape + values, as PyTorch's `tensor(data)` does:
+/// lists and tuples, other sequences (the `__len__`/`__getitem__` protocol,
+/// read item by item so a lying `__len__` reserves nothing and the error of
+/// `__getitem__` comes through), numbers, and one-element tensors. The shape
+/// is fixed by the first item at each depth; later items must agree
+/// (`ValueError` for a length, `TypeError` for a number where a sequence is
+/// expected or the reverse); anything else is PyTorch's `RuntimeError:
+/// Could not infer dtype of T`.
 pub fn collect(ob: &Bound<'_, PyAny>, depth: usize, acc: &mut Collected) -> PyResult<()> {
     if depth > MAX_DIMS {
         return Err(PyValueError::new_err(format!(
             "too many dimensions '{}' (tensor() accepts at most {MAX_DIMS} levels of nesting)",
-            ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
+            type_name(ob)
         )));
     }
-    if let Some(s) = scalar(ob) {
-        if depth != acc.shape.len() {
-            return Err(PyValueError::new_err(format!(
-                "expected sequence of length {} at dim {depth} (got a number)",
-                acc.shape.get(depth).copied().unwrap_or(0)
-            )));
+    let number = if ob.is_instance_of::<PyInt>() && !ob.is_instance_of::<PyBool>() {
+        match ob.extract::<i64>() {
+            Ok(i) => Some((Scalar::Int(i), Category::Int)),
+            Err(_) => {
+                // Too big for i64: kept as a float of an int's category, an
+                // error unless the result is a float tensor (NOTE [Python ints]).
+                acc.big_int = true;
+                Some((Scalar::Float(ob.extract::<f64>()?), Category::Int))
+            }
         }
-        let c = s.category();
-        acc.category = Some(acc.category.map_or(c, |a| a.max(c)));
-        acc.values.push(s);
-        return Ok(());
+    } else {
+        scalar(ob)?.map(|s| (s, s.category()))
+    };
+    if let Some((s, c)) = number {
+        return leaf(acc, depth, s, c, ob);
     }
     if let Ok(t) = ob.cast::<PyTensor>() {
         let t = t.borrow().t.clone();
-        if t.ndim() == 0 {
-            let s = t.item().py()?;
-            return collect(&scalar_to_py(ob.py(), s)?.into_bound(ob.py()), depth, acc);
+        if t.numel() != 1 {
+            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
         }
+        let s = rtensor_core::ops::shape::reshape(&t, &[]).and_then(|t| t.item()).py()?;
+        return leaf(acc, depth, s, s.category(), ob);
     }
     // Lists and tuples (the common case) are walked without the generic sequence protocol.
     if let Ok(list) = ob.cast::<PyList>() {
-        enter(acc, depth, list.len())?;
+        enter(acc, depth, list.len(), ob)?;
         for x in list.iter() {
             collect(&x, depth + 1, acc)?;
         }
         return Ok(());
     }
     if let Ok(tup) = ob.cast::<PyTuple>() {
-        enter(acc, depth, tup.len())?;
+        enter(acc, depth, tup.len(), ob)?;
         for x in tup.iter() {
             collect(&x, depth + 1, acc)?;
         }
         return Ok(());
     }
-    let seq = if let Ok(seq) = ob.cast::<PySequence>() {
-        if ob.is_instance_of::<pyo3::types::PyString>() {
-            return Err(PyTypeError::new_err("new(): invalid data type 'str'"));
-        }
-        if ob.is_instance_of::<pyo3::types::PyBytes>() || ob.is_instance_of::<pyo3::types::PyByteArray>() {
-            return Err(PyTypeError::new_err("new(): invalid data type 'bytes'"));
-        }
-        seq.clone()
-    } else {
-        return Err(PyTypeError::new_err(format!(
-            "Could not infer dtype of {}",
-            ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
-        )));
-    };
-    let n = seq.len()?;
-    enter(acc, depth, n)?;
+    if ob.is_instance_of::<pyo3::types::PyString>() {
+        return Err(PyTypeError::new_err("new(): invalid data type 'str'"));
+    }
+    if ob.is_instance_of::<pyo3::types::PyBytes>() {
+        return Err(PyTypeError::new_err("new(): invalid data type 'bytes'"));
+    }
+    // PySequence_Check: any class with `__getitem__` that is not a dict.
+    // SAFETY: `ob` is a live object; the call only reads its type's slots.
+    if unsafe { pyo3::ffi::PySequence_Check(ob.as_ptr()) } == 0 {
+        return Err(PyRuntimeError::new_err(format!("Could not infer dtype of {}", type_name(ob))));
+    }
+    let n = ob.len()?;
+    let first = depth == acc.shape.len() && acc.values.is_empty();
+    enter(acc, depth, n, ob)?;
     for i in 0..n {
-        collect(&seq.get_item(i)?, depth + 1, acc)?;
+        let x = match ob.get_item(i) {
+            Ok(x) => x,
+            // PyTorch learns the shape from item 0 and reports a failure there as such.
+            Err(_) if i == 0 && first => {
+                return Err(PyValueError::new_err(format!(
+                    "could not determine the shape of object type '{}'",
+                    type_name(ob)
+                )))
+            }
+            Err(e) => return Err(e),
+        };
+        collect(&x, depth + 1, acc)?;
     }
     Ok(())
 }
 
+/// A number met at `depth`.
+fn leaf(acc: &mut Collected, depth: usize, s: Scalar, c: Category, ob: &Bound<'_, PyAny>) -> PyResult<()> {
+    if depth < acc.shape.len() {
+        return Err(PyTypeError::new_err(format!(
+            "tensor(): expected a sequence of length {} at dim {depth}, got {} (not a sequence)",
+            acc.shape[depth],
+            type_name(ob)
+        )));
+    }
+    if depth > acc.shape.len() {
+        // Cannot happen: `enter` records every depth above a leaf.
+        return Err(PyRuntimeError::new_err("tensor(): inconsistent nesting"));
+    }
+    acc.category = Some(acc.category.map_or(c, |a| a.max(c)));
+    acc.values.push(s);
+    Ok(())
+}
+
 /// Records (or checks) the length of a sequence met at `depth`.
-fn enter(acc: &mut Collected, depth: usize, n: usize) -> PyResult<()> {
+fn enter(acc: &mut Collected, depth: usize, n: usize, ob: &Bound<'_, PyAny>) -> PyResult<()> {
     if depth == acc.shape.len() {
         if !acc.values.is_empty() {
-            return Err(PyValueError::new_err(format!("expected a number at dim {depth}, got a sequence")));
+            return Err(PyTypeError::new_err(format!(
+                "tensor(): expected a number at dim {depth}, got a sequence ('{}' object cannot be interpreted as a number)",
+                type_name(ob)
+            )));
         }
         acc.shape.push(n);
-    } else if depth > acc.shape.len() || acc.shape[depth] != n {
+    } else {
+        expect_len(acc, depth, n)?;
+    }
+    Ok(())
+}
+
+fn expect_len(acc: &Collected, depth: usize, n: usize) -> PyResult<()> {
+    if acc.shape.get(depth) != Some(&n) {
         return Err(PyValueError::new_err(format!(
             "expected sequence of length {} at dim {depth} (got {n})",
             acc.shape.get(depth).copied().unwrap_or(0)
@@ -360,8 +497,18 @@ pub fn inferred_dtype(c: Option<Category>) -> DType {
     }
 }
 
-/// Builds a tensor of `dtype` from collected values.
-pub fn tensor_from_collected(c: &Collected, dtype: DType) -> PyResult<Tensor> {
+/// Builds a tensor of `dtype` from collected values; `explicit` when the
+/// user named the dtype, whose range the values must then fit (PyTorch's
+/// "value cannot be converted to type uint8 without overflow").
+pub fn tensor_from_collected(c: &Collected, dtype: DType, explicit: bool) -> PyResult<Tensor> {
+    if c.big_int && dtype.is_int() {
+        return Err(PyValueError::new_err(LONG_OVERFLOW));
+    }
+    if explicit && dtype.is_int() {
+        for s in &c.values {
+            s.check_fits("tensor", dtype).py()?;
+        }
+    }
     rtensor_core::with_dtype!(dtype, T, {
         let v: Vec<T> = c.values.iter().map(|s| s.to_elem::<T>()).collect();
         Tensor::from_vec(v, &c.shape).py()

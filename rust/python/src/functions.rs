@@ -3,10 +3,10 @@
 
 use crate::call::guarded;
 use crate::call::{run, run_ok, IntoPyResult};
-use crate::convert::var_of;
 use crate::convert::{
     collect, inferred_dtype, parse_dims, parse_size, scalar, tensor_arg, tensor_from_collected, Collected,
 };
+use crate::convert::{var_of, Long};
 use crate::tensor::{wrap, wrap_new, wrap_var, PyTensor};
 use crate::types::{parse_device, parse_opt_dtype};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
@@ -53,7 +53,7 @@ pub fn tensor(
     let mut c = Collected::default();
     collect(data, 0, &mut c)?;
     let dt = dtype.unwrap_or(inferred_dtype(c.category));
-    wrap_new(py, tensor_from_collected(&c, dt)?, requires_grad)
+    wrap_new(py, tensor_from_collected(&c, dt, dtype.is_some())?, requires_grad)
 }
 
 /// Whether `ob` is a NumPy scalar (`np.generic`); plain Python numbers and
@@ -230,7 +230,7 @@ pub fn full(
 ) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
     let shape = parse_size(&PyTuple::new(size.py(), [size])?)?;
-    let v = scalar(fill_value)
+    let v = scalar(fill_value)?
         .or_else(|| fill_value.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok()))
         .ok_or_else(|| PyTypeError::new_err("full(): fill_value must be a number"))?;
     let default = match v {
@@ -256,8 +256,8 @@ pub fn arange(
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
     parse_device(device)?;
-    let num = |o: &Bound<'_, PyAny>| {
-        scalar(o)
+    let num = |o: &Bound<'_, PyAny>| -> PyResult<Scalar> {
+        scalar(o)?
             .or_else(|| o.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok()))
             .ok_or_else(|| PyTypeError::new_err("arange(): start, end and step must be numbers"))
     };
@@ -344,9 +344,10 @@ impl PyGenerator {
     fn _default() -> Self {
         PyGenerator { own: None }
     }
-    fn manual_seed(slf: PyRef<'_, Self>, seed: i64) -> PyRef<'_, Self> {
-        slf.with(|g| *g = random::Generator::new(seed as u64));
-        slf
+    fn manual_seed<'py>(slf: PyRef<'py, Self>, seed: &Bound<'py, PyAny>) -> PyResult<PyRef<'py, Self>> {
+        let seed = seed_of(seed)?;
+        slf.with(|g| *g = random::Generator::new(seed));
+        Ok(slf)
     }
     fn initial_seed(&self) -> u64 {
         self.with(|g| g.initial_seed())
@@ -364,9 +365,21 @@ impl PyGenerator {
 
 guarded! {
 #[pyfunction]
-pub fn manual_seed(seed: i64) {
-    random::manual_seed(seed as u64);
+pub fn manual_seed(seed: &Bound<'_, PyAny>) -> PyResult<()> {
+    random::manual_seed(seed_of(seed)?);
+    Ok(())
 }
+}
+
+/// A seed as PyTorch reads one: `int(seed)`, then any value from `-2**63` to
+/// `2**64 - 1` (negatives wrap), else `ValueError` (NOTE [Python ints]).
+fn seed_of(seed: &Bound<'_, PyAny>) -> PyResult<u64> {
+    let py = seed.py();
+    let i = py.get_type::<pyo3::types::PyInt>().call1((seed,))?;
+    if let Ok(v) = i.extract::<i64>() {
+        return Ok(v as u64);
+    }
+    i.extract::<u64>().map_err(|_| pyo3::exceptions::PyValueError::new_err(crate::convert::LONG_OVERFLOW))
 }
 
 guarded! {
@@ -441,8 +454,17 @@ pub fn randint(
     let mut ints: Vec<i64> = Vec::new();
     let mut shape_ob = size.cloned();
     for a in args.iter() {
-        if let Ok(i) = a.extract::<i64>() {
-            ints.push(i);
+        if a.is_instance_of::<pyo3::types::PyFloat>() {
+            let got: Vec<String> =
+                args.iter().map(|x| x.get_type().name().map(|n| n.to_string()).unwrap_or_default()).collect();
+            return Err(PyTypeError::new_err(format!(
+                "randint() received an invalid combination of arguments - got ({}), but expected one of: \
+                 (int high, tuple of ints size) or (int low, int high, tuple of ints size)",
+                got.join(", ")
+            )));
+        }
+        if let Some(i) = crate::convert::scalar_long(&a) {
+            ints.push(i?);
         } else {
             shape_ob = Some(a);
         }
@@ -503,7 +525,14 @@ pub fn normal(
 
 guarded! {
 #[pyfunction]
-pub fn set_num_threads(n: i64) -> PyResult<()> {
+pub fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
+    if !n.is_instance_of::<pyo3::types::PyInt>() {
+        return Err(PyRuntimeError::new_err(format!(
+            "set_num_threads expects an int, but got {}",
+            n.get_type().name()?
+        )));
+    }
+    let n = crate::convert::long(n)?;
     if n < 1 {
         return Err(PyRuntimeError::new_err(format!("set_num_threads expects a positive integer, got {n}")));
     }
@@ -620,10 +649,11 @@ guarded! {
 pub fn arg_extreme<'py>(
     py: Python<'py>,
     a: &Bound<'_, PyAny>,
-    dim: Option<i64>,
+    dim: Option<Long>,
     keepdim: bool,
     is_max: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
+    let dim = dim.map(|d| d.0);
     let x = var_of(if is_max { "max" } else { "min" }, "input", a)?;
     let (v, i) = match dim {
         Some(d) => run(py, x.data.numel(), || F::max_dim(&x, d, keepdim, is_max))?,
@@ -642,10 +672,11 @@ guarded! {
 pub fn cumulative(
     py: Python<'_>,
     a: &Bound<'_, PyAny>,
-    dim: i64,
+    dim: Long,
     prod: bool,
     dtype: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
+    let dim = dim.0;
     let v = var_of(if prod { "cumprod" } else { "cumsum" }, "input", a)?;
     let dt = parse_opt_dtype(dtype)?;
     wrap_var(py, run(py, v.data.numel(), || if prod { F::cumprod(&v, dim, dt) } else { F::cumsum(&v, dim, dt) })?)
@@ -695,8 +726,9 @@ fn var_list(op: &str, seq: &Bound<'_, PyAny>) -> PyResult<Vec<Var>> {
 
 guarded! {
 #[pyfunction]
-#[pyo3(signature = (tensors, dim=0))]
-pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
+#[pyo3(signature = (tensors, dim=Long(0)))]
+pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: Long) -> PyResult<Py<PyTensor>> {
+    let dim = dim.0;
     let vs = var_list("cat", tensors)?;
     let n = vs.iter().map(|t| t.data.numel()).sum();
     wrap_var(py, run(py, n, || F::cat(&vs, dim))?)
@@ -705,8 +737,9 @@ pub fn cat(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<
 
 guarded! {
 #[pyfunction]
-#[pyo3(signature = (tensors, dim=0))]
-pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTensor>> {
+#[pyo3(signature = (tensors, dim=Long(0)))]
+pub fn stack(py: Python<'_>, tensors: &Bound<'_, PyAny>, dim: Long) -> PyResult<Py<PyTensor>> {
+    let dim = dim.0;
     let vs = var_list("stack", tensors)?;
     let n = vs.iter().map(|t| t.data.numel()).sum();
     wrap_var(py, run(py, n, || F::stack(&vs, dim))?)
@@ -770,6 +803,14 @@ pub fn fill_(
     name: &str,
 ) -> PyResult<Py<PyTensor>> {
     let s = crate::convert::var_arg(name, value)?;
+    if let crate::convert::VarArg::V(v) = &s {
+        if v.data.ndim() != 0 {
+            return Err(PyRuntimeError::new_err(format!(
+                "{name} only supports 0-dimension value tensor but got tensor with {} dimensions.",
+                v.data.ndim()
+            )));
+        }
+    }
     crate::tensor::track_view_for_write(dst, s.varg().var().is_some_and(|x| x.requires_grad()))?;
     let d = dst.borrow().var();
     let r = run(py, d.data.numel(), || F::index_put_named(&d, vec![ops::index::IndexItem::Ellipsis], s.varg(), name))?;

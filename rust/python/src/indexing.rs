@@ -2,19 +2,19 @@
 
 use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
-use crate::convert::{arg_or_err, tensor_arg, var_arg, var_of, VarArg};
+use crate::convert::{arg_or_err, tensor_arg, var_arg, var_of, Long, VarArg};
 use crate::tensor::{link_view, new_view, track_view_for_write, wrap, wrap_var, PyTensor};
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyEllipsis, PyInt, PyList, PyNone, PyRange, PySlice, PyTuple};
-use rtensor_core::autograd::{functions as F, Var};
+use rtensor_core::autograd::functions as F;
 use rtensor_core::ops::index::{self as ix, IndexItem};
 use rtensor_core::DType;
 
 /// One element of an index key.
 fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
     if ob.is_instance_of::<PyInt>() && !ob.is_instance_of::<pyo3::types::PyBool>() {
-        return Ok(IndexItem::Int(ob.extract()?));
+        return Ok(IndexItem::Int(crate::convert::long(ob)?));
     }
     if let Ok(s) = ob.cast::<PySlice>() {
         let (mut start, mut stop, mut step): (pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t, pyo3::ffi::Py_ssize_t) =
@@ -27,6 +27,10 @@ fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         }
         return Ok(IndexItem::Slice(Some(start as i64), Some(stop as i64), step as i64));
     }
+    if ob.is_instance_of::<pyo3::types::PyString>() {
+        // PyTorch tries to make a tensor of it.
+        return Err(pyo3::exceptions::PyTypeError::new_err("new(): invalid data type 'str'"));
+    }
     if ob.is_instance_of::<PyNone>() {
         return Ok(IndexItem::NewAxis);
     }
@@ -37,27 +41,51 @@ fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         return Ok(IndexItem::Tensor(t.borrow().t.clone()));
     }
     if ob.is_instance_of::<pyo3::types::PyBool>() {
-        // x[True] adds a dim of size 1 (NumPy's rule); x[False] is not supported.
+        // x[True] adds a dim of size 1 (NumPy's rule); x[False] adds an empty
+        // one: both are a 0-d boolean mask, as in PyTorch.
         if ob.extract::<bool>()? {
             return Ok(IndexItem::NewAxis);
         }
-        return Err(PyIndexError::new_err("indexing with the scalar False is not supported by rtensor"));
+        let f = rtensor_core::ops::creation::full("index", &[], rtensor_core::Scalar::Bool(false), DType::Bool).py()?;
+        return Ok(IndexItem::Tensor(f));
     }
     if ob.is_instance_of::<PyList>() || ob.is_instance_of::<PyRange>() || ob.hasattr("__array_interface__")? {
         let t = crate::functions::tensor(py, ob, None, None, false)?;
         let t = t.borrow(py).t.clone();
-        if t.numel() == 0 && t.dtype().is_float() {
+        // PyTorch turns a list or array of floats into int64 indices
+        // (truncating); a float *tensor* is refused by the core.
+        if t.dtype().is_float() {
             return Ok(IndexItem::Tensor(rtensor_core::ops::to_dtype(&t, DType::I64)));
         }
         return Ok(IndexItem::Tensor(t));
     }
-    if let Some(rtensor_core::Scalar::Int(i)) = crate::convert::scalar(ob) {
+    if let Some(rtensor_core::Scalar::Int(i)) = crate::convert::scalar(ob)? {
         return Ok(IndexItem::Int(i));
     }
     Err(PyIndexError::new_err(format!(
         "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables are valid indices (got {})",
         ob.get_type().name()?
     )))
+}
+
+/// The right-hand side of `x[key] = value`: a tensor or a number, as in
+/// PyTorch, which refuses sequences (`can't assign a list to a
+/// torch.FloatTensor`) and unpacks ints as `long long` (NOTE [Python ints]).
+fn setitem_value(slf: &Bound<'_, PyTensor>, value: &Bound<'_, PyAny>) -> PyResult<VarArg> {
+    if let Ok(t) = value.cast::<PyTensor>() {
+        return Ok(VarArg::V(t.borrow().var()));
+    }
+    if value.is_instance_of::<PyInt>() && !value.is_instance_of::<pyo3::types::PyBool>() {
+        return Ok(VarArg::S(rtensor_core::Scalar::Int(crate::convert::long(value)?)));
+    }
+    match crate::convert::scalar(value)? {
+        Some(s) => Ok(VarArg::S(s)),
+        None => Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "can't assign a {} to a {}",
+            value.get_type().fully_qualified_name()?,
+            crate::autograd::tensor_type_name(slf.borrow().t.dtype())
+        ))),
+    }
 }
 
 pub type Key = smallvec::SmallVec<[IndexItem; 4]>;
@@ -77,7 +105,7 @@ pub fn parse_key(py: Python<'_>, key: &Bound<'_, PyAny>) -> PyResult<Key> {
 /// Applies one int or slice to `layout` at `dim`; `None` when `ob` is neither.
 fn basic_step(ob: &Bound<'_, PyAny>, layout: &mut rtensor_core::Layout, dim: &mut usize) -> Option<PyResult<()>> {
     if ob.is_exact_instance_of::<PyInt>() {
-        let i: i64 = match ob.extract() {
+        let i = match crate::convert::long(ob) {
             Ok(i) => i,
             Err(e) => return Some(Err(e)),
         };
@@ -142,12 +170,7 @@ impl PyTensor {
     fn __setitem__(slf: &Bound<'_, Self>, key: &Bound<'_, PyAny>, value: &Bound<'_, PyAny>) -> PyResult<()> {
         let py = slf.py();
         let items = parse_key(py, key)?;
-        let v = if value.is_instance_of::<PyList>() || value.is_instance_of::<PyTuple>() {
-            let dt = slf.borrow().t.dtype();
-            VarArg::V(Var::new(crate::functions::tensor(py, value, Some(dt), None, false)?.borrow(py).t.clone()))
-        } else {
-            var_arg("__setitem__", value)?
-        };
+        let v = setitem_value(slf, value)?;
         track_view_for_write(slf, v.varg().var().is_some_and(|x| x.requires_grad()))?;
         let me = slf.borrow().var();
         crate::autograd::note_location(py);
@@ -177,9 +200,10 @@ guarded! {
 pub fn index_select(
     py: Python<'_>,
     a: &Bound<'_, PyAny>,
-    dim: i64,
+    dim: Long,
     index: &Bound<'_, PyAny>,
 ) -> PyResult<Py<PyTensor>> {
+    let dim = dim.0;
     let v = var_of("index_select", "input", a)?;
     let i = tensor_arg("index_select", "index", index)?;
     ix::index_select(&v.data, dim, &i).py()?;
@@ -211,13 +235,21 @@ pub fn masked_fill(
     }
     let t = a.borrow().t.clone();
     let m = tensor_arg("masked_fill", "mask", mask)?;
-    let v = match crate::convert::arg(value) {
+    let v = match crate::convert::arg(value)? {
         Some(crate::convert::OwnedArg::S(s)) => s,
         Some(crate::convert::OwnedArg::T(vt)) if vt.ndim() == 0 => vt.item().py()?,
-        _ => {
-            return Err(pyo3::exceptions::PyRuntimeError::new_err(
-                "masked_fill(): value must be a number or a 0-dimensional tensor",
-            ))
+        Some(crate::convert::OwnedArg::T(vt)) => {
+            return Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
+                "masked_fill_ only supports a 0-dimensional value tensor, but got tensor with {} dimension(s).",
+                vt.ndim()
+            )))
+        }
+        None => {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "masked_fill() received an invalid combination of arguments - got (Tensor, {}), but expected one \
+                 of: (Tensor mask, Tensor value) or (Tensor mask, Number value)",
+                value.get_type().name()?
+            )))
         }
     };
     let me = a.borrow().var();
@@ -257,7 +289,8 @@ pub fn nonzero(py: Python<'_>, a: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
 
 guarded! {
 #[pyfunction]
-pub fn gather(py: Python<'_>, a: &Bound<'_, PyAny>, dim: i64, index: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+pub fn gather(py: Python<'_>, a: &Bound<'_, PyAny>, dim: Long, index: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let dim = dim.0;
     let v = var_of("gather", "input", a)?;
     let i = tensor_arg("gather", "index", index)?;
     ix::gather(&v.data, dim, &i).py()?;
@@ -271,12 +304,13 @@ guarded! {
 pub fn scatter(
     py: Python<'_>,
     a: &Bound<'_, PyTensor>,
-    dim: i64,
+    dim: Long,
     index: &Bound<'_, PyAny>,
     src: &Bound<'_, PyAny>,
     add: bool,
     inplace: bool,
 ) -> PyResult<Py<PyTensor>> {
+    let dim = dim.0;
     let vs = var_arg("scatter", src)?;
     if inplace {
         track_view_for_write(a, matches!(&vs, VarArg::V(x) if x.requires_grad()))?;

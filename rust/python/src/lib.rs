@@ -54,6 +54,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         indexing::scatter,
         numpy::from_numpy,
         out::_resize_out,
+        out::_check_out_overlap,
         functions::py_tensor,
         functions::zeros,
         functions::ones,

@@ -112,8 +112,9 @@ pub fn from_numpy_array(a: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
         )));
     };
     if descr.is_native_byteorder() == Some(false) {
-        return Err(PyTypeError::new_err(format!(
-            "can't convert a non-native byte order array (dtype {}); use a.astype(a.dtype.newbyteorder('=')) first",
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "given numpy array has byte order different from the native byte order (dtype {}). Conversion between \
+             byte orders is currently not supported; use a.astype(a.dtype.newbyteorder('=')) first",
             descr.str()?
         )));
     }
@@ -125,7 +126,13 @@ pub fn from_numpy_array(a: &Bound<'_, PyUntypedArray>) -> PyResult<Tensor> {
         let raw = &*a.as_array_ptr();
         (raw.data as *mut u8, raw.flags & NPY_ARRAY_WRITEABLE != 0)
     };
-    if bstrides.iter().any(|s| s % item != 0) || (data as usize) % size != 0 {
+    if bstrides.iter().any(|s| s % item != 0) {
+        return Err(pyo3::exceptions::PyValueError::new_err(
+            "given numpy array strides not a multiple of the element byte size. Copy the numpy array to reallocate \
+             the memory.",
+        ));
+    }
+    if (data as usize) % size != 0 {
         return Err(PyTypeError::new_err(
             "from_numpy: the array's data or strides are not aligned to its element size; pass a.copy()",
         ));

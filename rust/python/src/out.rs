@@ -168,6 +168,27 @@ pub fn _resize_out(out: &Bound<'_, PyAny>, shape: &Bound<'_, PyAny>) -> PyResult
 }
 
 guarded! {
+/// `_C._check_out_overlap(name, out, inputs)`: PyTorch's error when `out`
+/// shares memory with an input of an op that cannot write in place over its
+/// inputs (`cat([a, b], out=a)`); overlap by address (NOTE [Aliasing by address]).
+#[pyfunction]
+pub fn _check_out_overlap(name: &str, out: PyRef<'_, PyTensor>, inputs: &Bound<'_, PyAny>) -> PyResult<()> {
+    for x in inputs.try_iter()? {
+        let x = x?;
+        if let Ok(t) = x.cast::<PyTensor>() {
+            if t.borrow().t.overlaps(&out.t) && out.t.numel() > 0 {
+                return Err(PyRuntimeError::new_err(format!(
+                    "{name}(): unsupported operation: some elements of the input tensor and the written-to tensor \
+                     refer to a single memory location. Please clone() the tensor before performing the operation."
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+}
+
+guarded! {
 #[pymethods]
 impl PyTensor {
     /// `x.resize_(*sizes)`: as PyTorch, by the rules of NOTE [Resizing out=].

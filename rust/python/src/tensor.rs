@@ -170,6 +170,19 @@ pub fn scalars(t: &Tensor) -> PyResult<Vec<Scalar>> {
     })
 }
 
+impl PyTensor {
+    /// The value of a one-element tensor for `int(t)` / `float(t)` /
+    /// `complex(t)`: PyTorch's `ValueError` for any other size.
+    fn one_value(&self) -> PyResult<Scalar> {
+        if self.t.numel() != 1 {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "only one element tensors can be converted to Python scalars",
+            ));
+        }
+        self.t.item().py()
+    }
+}
+
 guarded! {
 #[pymethods]
 impl PyTensor {
@@ -185,6 +198,13 @@ impl PyTensor {
         }
         let first = args.get_item(0)?;
         if args.len() == 1 && !first.is_instance_of::<pyo3::types::PyInt>() {
+            // `Tensor(2.5)`: PyTorch wants a sequence or sizes here.
+            if crate::convert::scalar(&first)?.is_some() {
+                return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                    "new(): data must be a sequence (got {})",
+                    first.get_type().name()?
+                )));
+            }
             let dt = if first.cast::<PyTensor>().is_ok() { None } else { Some(DType::F32) };
             let t = crate::functions::tensor(py, &first, dt, None, false)?;
             return Ok(PyTensor::new(t.borrow(py).t.clone()));
@@ -199,7 +219,8 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (dim=None))]
-    fn size<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+    fn size<'py>(&self, py: Python<'py>, dim: Option<crate::convert::Long>) -> PyResult<Bound<'py, PyAny>> {
+        let dim = dim.map(|d| d.0);
         match dim {
             None => make_size(py, self.t.shape()),
             Some(d) => {
@@ -215,7 +236,8 @@ impl PyTensor {
     }
 
     #[pyo3(signature = (dim=None))]
-    fn stride<'py>(&self, py: Python<'py>, dim: Option<i64>) -> PyResult<Bound<'py, PyAny>> {
+    fn stride<'py>(&self, py: Python<'py>, dim: Option<crate::convert::Long>) -> PyResult<Bound<'py, PyAny>> {
+        let dim = dim.map(|d| d.0);
         match dim {
             None => Ok(PyTuple::new(py, self.t.strides())?.into_any()),
             Some(d) => {
@@ -323,7 +345,11 @@ impl PyTensor {
         self.requires_grad()
     }
     #[setter]
-    fn set_requires_grad(&mut self, value: bool) -> PyResult<()> {
+    fn set_requires_grad(&mut self, value: &Bound<'_, PyAny>) -> PyResult<()> {
+        // PyTorch's setter takes only a bool (`x.requires_grad = 'yes'` raises).
+        let Ok(value) = value.cast::<pyo3::types::PyBool>().map(|b| b.is_true()) else {
+            return Err(PyRuntimeError::new_err("requires_grad must be a bool"));
+        };
         let mut v = self.var();
         v.set_requires_grad(value).py()?;
         self.meta = v.meta;
@@ -369,12 +395,12 @@ impl PyTensor {
         Ok(self.t.item().py()?.to_f64() != 0.0)
     }
     fn __float__(&self) -> PyResult<f64> {
-        Ok(self.t.item().py()?.to_f64())
+        Ok(self.one_value()?.to_f64())
     }
     /// Python's own `int(float)` for float tensors: NaN is a ValueError,
     /// infinity an OverflowError, and 1e20 stays 100000000000000000000.
     fn __int__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        match self.t.item().py()? {
+        match self.one_value()? {
             Scalar::Float(f) => pyo3::types::PyFloat::new(py, f).call_method0("__int__"),
             s => Ok(s.to_i64().into_pyobject(py)?.into_any()),
         }

@@ -4,7 +4,7 @@
 
 use crate::call::guarded;
 use crate::call::IntoPyResult;
-use crate::convert::parse_ints;
+use crate::convert::{parse_ints, Long};
 use crate::tensor::{link_view, new_view, wrap, wrap_var, PyTensor};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -98,14 +98,14 @@ impl PyTensor {
         let out = me.permute_v(slf.py(), dims)?;
         link_view(slf, &me, out)
     }
-    fn transpose(slf: &Bound<'_, Self>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
+    fn transpose(slf: &Bound<'_, Self>, dim0: Long, dim1: Long) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.transpose_v(slf.py(), dim0, dim1)?;
+        let out = me.transpose_v(slf.py(), dim0.0, dim1.0)?;
         link_view(slf, &me, out)
     }
-    fn swapaxes(slf: &Bound<'_, Self>, dim0: i64, dim1: i64) -> PyResult<Py<PyTensor>> {
+    fn swapaxes(slf: &Bound<'_, Self>, dim0: Long, dim1: Long) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.swapaxes_v(slf.py(), dim0, dim1)?;
+        let out = me.swapaxes_v(slf.py(), dim0.0, dim1.0)?;
         link_view(slf, &me, out)
     }
     fn t(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
@@ -148,15 +148,15 @@ impl PyTensor {
         let out = me.squeeze_v(slf.py(), dim)?;
         link_view(slf, &me, out)
     }
-    fn unsqueeze(slf: &Bound<'_, Self>, dim: i64) -> PyResult<Py<PyTensor>> {
+    fn unsqueeze(slf: &Bound<'_, Self>, dim: Long) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.unsqueeze_v(slf.py(), dim)?;
+        let out = me.unsqueeze_v(slf.py(), dim.0)?;
         link_view(slf, &me, out)
     }
-    #[pyo3(signature = (start_dim=0, end_dim=-1))]
-    fn flatten(slf: &Bound<'_, Self>, start_dim: i64, end_dim: i64) -> PyResult<Py<PyTensor>> {
+    #[pyo3(signature = (start_dim=Long(0), end_dim=Long(-1)))]
+    fn flatten(slf: &Bound<'_, Self>, start_dim: Long, end_dim: Long) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.flatten_v(slf.py(), start_dim, end_dim)?;
+        let out = me.flatten_v(slf.py(), start_dim.0, end_dim.0)?;
         link_view(slf, &me, out)
     }
     fn ravel(slf: &Bound<'_, Self>) -> PyResult<Py<PyTensor>> {
@@ -164,25 +164,25 @@ impl PyTensor {
         let out = me.ravel_v(slf.py())?;
         link_view(slf, &me, out)
     }
-    fn unflatten(slf: &Bound<'_, Self>, dim: i64, sizes: Vec<i64>) -> PyResult<Py<PyTensor>> {
+    fn unflatten(slf: &Bound<'_, Self>, dim: Long, sizes: Vec<i64>) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.unflatten_v(slf.py(), dim, sizes)?;
+        let out = me.unflatten_v(slf.py(), dim.0, sizes)?;
         link_view(slf, &me, out)
     }
-    fn narrow(slf: &Bound<'_, Self>, dim: i64, start: i64, length: i64) -> PyResult<Py<PyTensor>> {
+    fn narrow(slf: &Bound<'_, Self>, dim: Long, start: Long, length: Long) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.narrow_v(slf.py(), dim, start, length)?;
+        let out = me.narrow_v(slf.py(), dim.0, start.0, length.0)?;
         link_view(slf, &me, out)
     }
-    fn select(slf: &Bound<'_, Self>, dim: i64, index: i64) -> PyResult<Py<PyTensor>> {
+    fn select(slf: &Bound<'_, Self>, dim: Long, index: Long) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.select_v(slf.py(), dim, index)?;
+        let out = me.select_v(slf.py(), dim.0, index.0)?;
         link_view(slf, &me, out)
     }
-    #[pyo3(signature = (offset=0, dim1=0, dim2=1))]
-    fn diagonal(slf: &Bound<'_, Self>, offset: i64, dim1: i64, dim2: i64) -> PyResult<Py<PyTensor>> {
+    #[pyo3(signature = (offset=Long(0), dim1=Long(0), dim2=Long(1)))]
+    fn diagonal(slf: &Bound<'_, Self>, offset: Long, dim1: Long, dim2: Long) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.diagonal_v(slf.py(), offset, dim1, dim2)?;
+        let out = me.diagonal_v(slf.py(), offset.0, dim1.0, dim2.0)?;
         link_view(slf, &me, out)
     }
     #[pyo3(signature = (*dims))]
@@ -199,33 +199,33 @@ impl PyTensor {
         slf: &Bound<'_, Self>,
         size: Vec<i64>,
         stride: Vec<i64>,
-        storage_offset: Option<i64>,
+        storage_offset: Option<Long>,
     ) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
-        let out = me.as_strided_v(slf.py(), size, stride, storage_offset)?;
+        let out = me.as_strided_v(slf.py(), size, stride, storage_offset.map(|o| o.0))?;
         link_view(slf, &me, out)
     }
-    fn movedim(slf: &Bound<'_, Self>, source: i64, destination: i64) -> PyResult<Py<PyTensor>> {
+    fn movedim(slf: &Bound<'_, Self>, source: &Bound<'_, PyAny>, destination: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
         let me = slf.borrow();
         let out = me.movedim_v(slf.py(), source, destination)?;
         link_view(slf, &me, out)
     }
-    #[pyo3(signature = (dim=0))]
-    fn unbind(slf: &Bound<'_, Self>, dim: i64) -> PyResult<Py<PyTuple>> {
+    #[pyo3(signature = (dim=Long(0)))]
+    fn unbind(slf: &Bound<'_, Self>, dim: Long) -> PyResult<Py<PyTuple>> {
         let me = slf.borrow();
-        let parts = me.unbind_v(slf.py(), dim)?;
+        let parts = me.unbind_v(slf.py(), dim.0)?;
         link_views(slf, &me, parts)
     }
-    #[pyo3(signature = (split_size_or_sections, dim=0))]
-    fn split(slf: &Bound<'_, Self>, split_size_or_sections: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTuple>> {
+    #[pyo3(signature = (split_size_or_sections, dim=Long(0)))]
+    fn split(slf: &Bound<'_, Self>, split_size_or_sections: &Bound<'_, PyAny>, dim: Long) -> PyResult<Py<PyTuple>> {
         let me = slf.borrow();
-        let parts = me.split_v(slf.py(), split_size_or_sections, dim)?;
+        let parts = me.split_v(slf.py(), split_size_or_sections, dim.0)?;
         link_views(slf, &me, parts)
     }
-    #[pyo3(signature = (chunks, dim=0))]
-    fn chunk(slf: &Bound<'_, Self>, chunks: i64, dim: i64) -> PyResult<Py<PyTuple>> {
+    #[pyo3(signature = (chunks, dim=Long(0)))]
+    fn chunk(slf: &Bound<'_, Self>, chunks: Long, dim: Long) -> PyResult<Py<PyTuple>> {
         let me = slf.borrow();
-        let parts = me.chunk_v(slf.py(), chunks, dim)?;
+        let parts = me.chunk_v(slf.py(), chunks.0, dim.0)?;
         link_views(slf, &me, parts)
     }
 }
@@ -369,16 +369,49 @@ impl PyTensor {
         }
         wrap_var(py, F::as_strided(&self.var(), &size, &stride, storage_offset).py()?)
     }
-    fn movedim_v(&self, py: Python<'_>, source: i64, destination: i64) -> PyResult<Py<PyTensor>> {
-        let out = sh::movedim(&self.t, source, destination).py()?;
-        if self.meta.is_none() {
-            return wrap(py, out);
-        }
+    /// `movedim(source, destination)` with an int or a sequence of ints for
+    /// each, as in PyTorch: the named dims go to their places, the others keep
+    /// their order in the remaining places.
+    fn movedim_v(
+        &self,
+        py: Python<'_>,
+        source: &Bound<'_, PyAny>,
+        destination: &Bound<'_, PyAny>,
+    ) -> PyResult<Py<PyTensor>> {
+        let ints = |ob: &Bound<'_, PyAny>| -> PyResult<Vec<i64>> {
+            if ob.is_instance_of::<pyo3::types::PyInt>() {
+                return Ok(vec![crate::convert::long(ob)?]);
+            }
+            ob.try_iter()?.map(|x| crate::convert::long(&x?)).collect()
+        };
+        let (src, dst) = (ints(source)?, ints(destination)?);
         let n = self.t.ndim();
-        let (s, d) =
-            (rtensor_core::layout::wrap_dim(source, n).py()?, rtensor_core::layout::wrap_dim(destination, n).py()?);
-        let mut order: Vec<i64> = (0..n as i64).filter(|&k| k as usize != s).collect();
-        order.insert(d, s as i64);
+        let err = |m: String| pyo3::exceptions::PyRuntimeError::new_err(format!("movedim: {m}"));
+        if src.len() != dst.len() {
+            return Err(err(format!(
+                "Invalid source or destination dims: source ({src:?} dims) should contain the same number of dims as destination ({dst:?} dims)"
+            )));
+        }
+        let wrap_all = |v: &[i64], what: &str| -> PyResult<Vec<usize>> {
+            let w: Vec<usize> =
+                v.iter().map(|&d| rtensor_core::layout::wrap_dim(d, n).py()).collect::<PyResult<_>>()?;
+            for (i, d) in w.iter().enumerate() {
+                if w[..i].contains(d) {
+                    return Err(err(format!("repeated dim in `{what}` ({v:?})")));
+                }
+            }
+            Ok(w)
+        };
+        let (s, d) = (wrap_all(&src, "source")?, wrap_all(&dst, "destination")?);
+        let mut order: Vec<Option<i64>> = vec![None; n];
+        for (&si, &di) in s.iter().zip(&d) {
+            order[di] = Some(si as i64);
+        }
+        let mut rest = (0..n).filter(|k| !s.contains(k));
+        let order: Vec<i64> = order.into_iter().map(|o| o.unwrap_or_else(|| rest.next().unwrap_or(0) as i64)).collect();
+        if self.meta.is_none() {
+            return wrap(py, sh::permute(&self.t, &order).py()?);
+        }
         wrap_var(py, F::permute(&self.var(), &order).py()?)
     }
     fn unbind_v(&self, py: Python<'_>, dim: i64) -> PyResult<Py<PyTuple>> {
@@ -386,9 +419,9 @@ impl PyTensor {
         self.parts(py, parts, dim, true)
     }
     fn split_v(&self, py: Python<'_>, split_size_or_sections: &Bound<'_, PyAny>, dim: i64) -> PyResult<Py<PyTuple>> {
-        let parts = match split_size_or_sections.extract::<i64>() {
-            Ok(s) => sh::split(&self.t, &[s], true, dim),
-            Err(_) => sh::split(&self.t, &split_size_or_sections.extract::<Vec<i64>>()?, false, dim),
+        let parts = match crate::convert::scalar_long(split_size_or_sections) {
+            Some(s) => sh::split(&self.t, &[s?], true, dim),
+            None => sh::split(&self.t, &split_size_or_sections.extract::<Vec<i64>>()?, false, dim),
         };
         self.parts(py, parts.py()?, dim, false)
     }

@@ -48,13 +48,27 @@ fn parse(t: &Tensor, items: &[IndexItem]) -> Result<Parsed> {
             fmt_shape(t.shape())
         );
     }
-    if items.iter().filter(|i| matches!(i, IndexItem::Ellipsis)).count() > 1 {
-        bail!(Index, "an index can only have a single ellipsis ('...')");
-    }
+    // Several ellipses are allowed, as in PyTorch: each skips the dims no
+    // other item consumes, so only the first skips any unless a later item
+    // then finds no dim left (an error, checked below: `x[..., ..., 0]`).
     let mut layout = t.layout().clone();
     let mut adv = Vec::new();
     let mut dim = 0usize;
     for it in items {
+        let need = match it {
+            IndexItem::Int(_) | IndexItem::Slice(..) => 1,
+            IndexItem::Tensor(x) if (x.dtype() == DType::Bool || x.dtype() == DType::U8) => x.ndim(),
+            IndexItem::Tensor(_) => 1,
+            IndexItem::NewAxis | IndexItem::Ellipsis => 0,
+        };
+        if dim + need > layout.shape().len() {
+            bail!(
+                Index,
+                "index out of range: dimension {dim} does not exist in a tensor of shape {} (an index after \
+                 a second ellipsis)",
+                fmt_shape(layout.shape())
+            );
+        }
         match it {
             IndexItem::Int(i) => layout.select_in_place(dim, *i)?,
             IndexItem::Slice(start, stop, step) => {

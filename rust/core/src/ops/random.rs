@@ -186,6 +186,17 @@ pub fn randperm(n: usize, dtype: DType, g: Option<&mut Generator>) -> Result<Ten
             dtype.scalar_name()
         );
     }
+    // A float dtype holds every integer up to 2**(mantissa bits + 1); PyTorch
+    // allows one more (n - 1 is the largest value stored).
+    let float_limit = match dtype {
+        DType::F16 => Some(2049usize),
+        DType::BF16 => Some(257),
+        DType::F32 => Some((1 << 24) + 1),
+        _ => None,
+    };
+    if let Some(limit) = float_limit.filter(|&l| n > l) {
+        bail!(Runtime, "randperm: n cannot be greater than {limit} for {} type.", dtype.scalar_name());
+    }
     let mut v: Vec<i64> = crate::checked::vec_with_capacity("randperm", n)?;
     v.extend(0..n as i64);
     with_gen(g, |g| {
