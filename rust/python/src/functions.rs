@@ -139,8 +139,8 @@ fn created(
     if let Some(d) = dtype.filter(|&d| d != od) {
         return Err(PyRuntimeError::new_err(format!(
             "dtype {} does not match dtype of out parameter ({})",
-            crate::out::scalar_type_name(d),
-            crate::out::scalar_type_name(od)
+            d.scalar_name(),
+            od.scalar_name()
         )));
     }
     let t = run(py, n, || make(od))?;

@@ -26,22 +26,6 @@ use rtensor_core::layout::{contiguous_strides, fmt_shape};
 use rtensor_core::{DType, Layout, Tensor};
 use std::sync::Arc;
 
-/// PyTorch's ScalarType names, as its messages use them.
-pub fn scalar_type_name(dt: DType) -> &'static str {
-    match dt {
-        DType::Bool => "Bool",
-        DType::U8 => "Byte",
-        DType::I8 => "Char",
-        DType::I16 => "Short",
-        DType::I32 => "Int",
-        DType::I64 => "Long",
-        DType::F16 => "Half",
-        DType::BF16 => "BFloat16",
-        DType::F32 => "Float",
-        DType::F64 => "Double",
-    }
-}
-
 /// Gives `ob` the shape `shape` by the rules of NOTE [Resizing out=].
 pub fn resize_tensor(ob: &Bound<'_, PyTensor>, shape: &[usize]) -> PyResult<()> {
     let mut me = ob.try_borrow_mut()?;
@@ -134,8 +118,8 @@ pub fn finish_out<'py>(
     if !rtensor_core::dtype::can_cast(r.dtype(), od) {
         return Err(PyRuntimeError::new_err(format!(
             "result type {} can't be cast to the desired output type {}",
-            scalar_type_name(r.dtype()),
-            scalar_type_name(od)
+            r.dtype().scalar_name(),
+            od.scalar_name()
         )));
     }
     let old = out.borrow().t.shape().to_vec();
