@@ -23,7 +23,7 @@ use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyUserWarning};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rtensor_core::layout::{contiguous_strides, fmt_shape};
-use rtensor_core::{DType, Layout, Tensor};
+use rtensor_core::{Layout, Tensor};
 use std::sync::Arc;
 
 /// Gives `ob` the shape `shape` by the rules of NOTE [Resizing out=].
