@@ -12,6 +12,7 @@ mod functions;
 mod indexing;
 mod numpy;
 mod out;
+mod random;
 mod tensor;
 mod types;
 mod views;
@@ -26,7 +27,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<types::PyDType>()?;
     m.add_class::<types::PyDevice>()?;
-    m.add_class::<functions::PyGenerator>()?;
+    m.add_class::<random::PyGenerator>()?;
     m.add_class::<numpy::StorageOwner>()?;
     m.add_class::<autograd::PyNode>()?;
     m.add_class::<autograd::NodeRef>()?;
@@ -63,13 +64,13 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         functions::arange,
         functions::linspace,
         functions::eye,
-        functions::manual_seed,
-        functions::initial_seed,
-        functions::rand,
-        functions::randn,
-        functions::randint,
-        functions::randperm,
-        functions::normal,
+        random::manual_seed,
+        random::initial_seed,
+        random::rand,
+        random::randn,
+        random::randint,
+        random::randperm,
+        random::normal,
         functions::set_num_threads,
         functions::get_num_threads,
         functions::reduction,
