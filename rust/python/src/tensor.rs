@@ -6,9 +6,9 @@ use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
 use crate::convert::{make_size, scalar_to_py};
 use crate::types::{cpu_device, dtype_obj, parse_dtype, PyDType, PyDevice};
-use pyo3::exceptions::{PyAttributeError, PyIndexError, PyRuntimeError, PyTypeError};
+use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyList, PyTuple};
 use rtensor_core::autograd::{functions as F, Meta, Var};
 use rtensor_core::layout::wrap_dim;
 use rtensor_core::{ops, DType, Scalar, Tensor};
@@ -17,8 +17,13 @@ use std::sync::Arc;
 /// NOTE [Tensor and Var]: the Python object holds the data handle and, only
 /// when autograd is involved, the shared autograd metadata. `meta: None` is
 /// the fast path every op checks first: no graph can be involved.
-/// Attributes users attach (`x.foo = 1`, as in PyTorch) live in `attrs`,
-/// made on first use (NOTE [Tensor attributes]).
+/// NOTE [Tensor attributes]: PyTorch lets users set attributes on any tensor
+/// (`x.foo = 1`); rtensor allows it on Python subclasses (`nn.Parameter`,
+/// which have a `__dict__`) but not on plain tensors, by measurement: a
+/// `#[pyclass(dict)]` made every new tensor 20-60 ns slower (`a + b` on 3x3:
+/// 259 -> 318 ns), and a `__getattr__` fallback made every method lookup about
+/// 40 ns slower (`x.view(9)`: 229 -> 270 ns). Small-op overhead is what rtensor
+/// promises; an attribute on a plain tensor is rare in practice.
 #[pyclass(name = "Tensor", module = "rtensor", subclass, weakref)]
 pub struct PyTensor {
     pub t: Tensor,
@@ -28,13 +33,11 @@ pub struct PyTensor {
     /// For a view, the tensor it views (the root of a chain of views), as
     /// PyTorch's `_base`. See NOTE [Untracked views].
     pub base: Option<Py<PyTensor>>,
-    /// Attributes set by users; `None` until the first one.
-    pub attrs: Option<Py<PyDict>>,
 }
 
 impl PyTensor {
     pub fn new(t: Tensor) -> PyTensor {
-        PyTensor { t, meta: None, grad_cache: None, base: None, attrs: None }
+        PyTensor { t, meta: None, grad_cache: None, base: None }
     }
     /// The tensor as autograd sees it (cheap: two reference-count bumps).
     pub fn var(&self) -> Var {
@@ -52,7 +55,7 @@ pub fn wrap(py: Python<'_>, t: Tensor) -> PyResult<Py<PyTensor>> {
 
 /// Wraps a Var (data and autograd history) in a new Python object.
 pub fn wrap_var(py: Python<'_>, v: Var) -> PyResult<Py<PyTensor>> {
-    Py::new(py, PyTensor { t: v.data, meta: v.meta, grad_cache: None, base: None, attrs: None })
+    Py::new(py, PyTensor { t: v.data, meta: v.meta, grad_cache: None, base: None })
 }
 
 /// Records that `out` (just made from `slf`, borrowed as `me`) is a view of
@@ -69,7 +72,7 @@ pub fn link_view(slf: &Bound<'_, PyTensor>, me: &PyTensor, out: Py<PyTensor>) ->
 
 /// A new Python tensor for `t`, a view of `slf` made without autograd.
 pub fn new_view(slf: &Bound<'_, PyTensor>, me: &PyTensor, t: Tensor) -> PyResult<Py<PyTensor>> {
-    Py::new(slf.py(), PyTensor { t, meta: None, grad_cache: None, base: Some(view_root(slf, me)), attrs: None })
+    Py::new(slf.py(), PyTensor { t, meta: None, grad_cache: None, base: Some(view_root(slf, me)) })
 }
 
 /// What a view of `slf` records as its `_base`: the root of `slf`'s views.
@@ -440,71 +443,4 @@ impl PyTensor {
         wrap_var(py, run(py, v.data.numel(), || if dt == v.data.dtype() { F::clone(&v) } else { F::to_dtype(&v, dt) })?)
     }
 }
-}
-
-// NOTE [Tensor attributes]: PyTorch lets users set attributes on tensors
-// (`x.foo = 1`). A `#[pyclass(dict)]` gives every tensor object a `__dict__`
-// slot, and that made every new tensor 20-60 ns slower (`a + b` on 3x3 went
-// from 259 to 318 ns), a price paid by code that never sets one. So the
-// attributes live in `attrs`, a dictionary made on the first assignment: an
-// assignment to a name the type defines (`requires_grad`, `grad`, `data`)
-// goes to the type as before; any other name goes to `attrs`, where
-// `__getattr__` (called by Python only after the normal lookup failed) finds
-// it. Subclasses written in Python (`nn.Parameter`) have a real `__dict__`
-// and use it. Cycles through such attributes (`x.me = x`) are not collected.
-crate::call::guarded! {
-    #[pymethods]
-    impl PyTensor {
-        fn __getattr__(slf: &Bound<'_, Self>, name: &Bound<'_, PyString>) -> PyResult<Py<PyAny>> {
-            let py = slf.py();
-            if name.to_str()? == "__dict__" && slf.is_exact_instance_of::<PyTensor>() {
-                return Ok(attrs_of(slf)?.into_any().unbind());
-            }
-            if let Some(d) = &slf.try_borrow()?.attrs {
-                if let Some(v) = d.bind(py).get_item(name)? {
-                    return Ok(v.unbind());
-                }
-            }
-            Err(PyAttributeError::new_err(format!("'Tensor' object has no attribute '{name}'")))
-        }
-
-        fn __setattr__(slf: &Bound<'_, Self>, name: &Bound<'_, PyString>, value: &Bound<'_, PyAny>) -> PyResult<()> {
-            if own_attribute(slf, name)? {
-                return attrs_of(slf)?.set_item(name, value);
-            }
-            // SAFETY: all three pointers are live objects we hold references to.
-            if unsafe { pyo3::ffi::PyObject_GenericSetAttr(slf.as_ptr(), name.as_ptr(), value.as_ptr()) } < 0 {
-                return Err(PyErr::fetch(slf.py()));
-            }
-            Ok(())
-        }
-
-        fn __delattr__(slf: &Bound<'_, Self>, name: &Bound<'_, PyString>) -> PyResult<()> {
-            if own_attribute(slf, name)? {
-                let d = attrs_of(slf)?;
-                if d.contains(name)? {
-                    return d.del_item(name);
-                }
-                return Err(PyAttributeError::new_err(format!("'Tensor' object has no attribute '{name}'")));
-            }
-            // SAFETY: live objects; a null value asks for deletion.
-            if unsafe { pyo3::ffi::PyObject_GenericSetAttr(slf.as_ptr(), name.as_ptr(), std::ptr::null_mut()) } < 0 {
-                return Err(PyErr::fetch(slf.py()));
-            }
-            Ok(())
-        }
-    }
-}
-
-/// True when `name` is a user attribute of a plain tensor (the type does not
-/// define it and the object has no `__dict__` of its own).
-fn own_attribute(slf: &Bound<'_, PyTensor>, name: &Bound<'_, PyString>) -> PyResult<bool> {
-    Ok(slf.is_exact_instance_of::<PyTensor>() && !slf.get_type().hasattr(name)?)
-}
-
-/// The tensor's attribute dictionary, made on first use.
-fn attrs_of<'py>(slf: &Bound<'py, PyTensor>) -> PyResult<Bound<'py, PyDict>> {
-    let py = slf.py();
-    let mut me = slf.try_borrow_mut()?;
-    Ok(me.attrs.get_or_insert_with(|| PyDict::new(py).unbind()).bind(py).clone())
 }
