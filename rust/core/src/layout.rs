@@ -132,7 +132,7 @@ impl Layout {
         } else if offset > isize::MAX as usize {
             bail!(Runtime, "{op}: storage offset {offset} is out of range");
         }
-        Ok(Layout { shape: shape.into(), strides: strides.into(), offset })
+        Ok(Layout { shape: Dims::from_slice(shape), strides: Strides::from_slice(strides), offset })
     }
 
     /// Made by the view maths below from a valid layout; valid by construction.
@@ -146,7 +146,7 @@ impl Layout {
     /// overflows.
     pub fn try_contiguous(op: &str, shape: &[usize]) -> Result<Layout> {
         checked::numel(op, shape)?;
-        Ok(Layout { shape: shape.into(), strides: contiguous_strides(shape), offset: 0 })
+        Ok(Layout { shape: Dims::from_slice(shape), strides: contiguous_strides(shape), offset: 0 })
     }
 
     /// Like [`Layout::try_contiguous`] for shapes that come from existing
