@@ -8,12 +8,14 @@
 
 pub mod elementwise;
 pub mod index;
+pub mod inplace;
 pub mod linalg;
 pub mod reduce;
 pub mod views;
 
 pub use elementwise::*;
 pub use index::*;
+pub use inplace::*;
 pub use linalg::*;
 pub use reduce::*;
 pub use views::*;
