@@ -50,7 +50,7 @@ fn item(py: Python<'_>, ob: &Bound<'_, PyAny>) -> PyResult<IndexItem> {
         return Ok(IndexItem::Tensor(f));
     }
     if ob.is_instance_of::<PyList>() || ob.is_instance_of::<PyRange>() || ob.hasattr("__array_interface__")? {
-        let t = crate::functions::tensor(py, ob, None, None, false)?;
+        let t = crate::creation::tensor(py, ob, None, None, false)?;
         let t = t.borrow(py).t.clone();
         // PyTorch turns a list or array of floats into int64 indices
         // (truncating); a float *tensor* is refused by the core.

@@ -5,15 +5,21 @@
 //! values, call `rtensor-core` through `call::run`, wrap the result. No maths here.
 
 mod arith;
+mod assign;
 mod autograd;
 mod call;
 mod convert;
-mod functions;
+mod creation;
 mod indexing;
+mod join;
+mod linalg;
 mod numpy;
 mod out;
+mod promote;
 mod random;
+mod reduce;
 mod tensor;
+mod threads;
 mod types;
 mod views;
 
@@ -56,14 +62,14 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         numpy::from_numpy,
         out::_resize_out,
         out::_check_out_overlap,
-        functions::py_tensor,
-        functions::zeros,
-        functions::ones,
-        functions::empty,
-        functions::full,
-        functions::arange,
-        functions::linspace,
-        functions::eye,
+        creation::py_tensor,
+        creation::zeros,
+        creation::ones,
+        creation::empty,
+        creation::full,
+        creation::arange,
+        creation::linspace,
+        creation::eye,
         random::manual_seed,
         random::initial_seed,
         random::rand,
@@ -71,22 +77,22 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         random::randint,
         random::randperm,
         random::normal,
-        functions::set_num_threads,
-        functions::get_num_threads,
-        functions::reduction,
-        functions::var,
-        functions::norm,
-        functions::logsumexp,
-        functions::arg_extreme,
-        functions::cumulative,
-        functions::linalg,
-        functions::cat,
-        functions::stack,
-        functions::result_type,
-        functions::promote_types,
-        functions::can_cast,
-        functions::copy_,
-        functions::fill_,
+        threads::set_num_threads,
+        threads::get_num_threads,
+        reduce::reduction,
+        reduce::var,
+        reduce::norm,
+        reduce::logsumexp,
+        reduce::arg_extreme,
+        reduce::cumulative,
+        linalg::linalg,
+        join::cat,
+        join::stack,
+        promote::result_type,
+        promote::promote_types,
+        promote::can_cast,
+        assign::copy_,
+        assign::fill_,
         autograd::backward,
         autograd::grad,
         autograd::is_grad_enabled,

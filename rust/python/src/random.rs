@@ -4,7 +4,7 @@
 use crate::call::guarded;
 use crate::call::IntoPyResult;
 use crate::convert::parse_size;
-use crate::functions::sized;
+use crate::creation::sized;
 use crate::tensor::{wrap_new, PyTensor};
 use crate::types::{parse_device, parse_opt_dtype};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};

@@ -209,7 +209,7 @@ impl PyTensor {
                 )));
             }
             let dt = if first.cast::<PyTensor>().is_ok() { None } else { Some(DType::F32) };
-            let t = crate::functions::tensor(py, &first, dt, None, false)?;
+            let t = crate::creation::tensor(py, &first, dt, None, false)?;
             return Ok(PyTensor::new(t.borrow(py).t.clone()));
         }
         let shape = crate::convert::parse_size(args)?;
