@@ -18,6 +18,7 @@ mod out;
 mod promote;
 mod random;
 mod reduce;
+mod table;
 mod tensor;
 mod threads;
 mod types;
@@ -53,6 +54,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         arith::clamp,
         arith::where_,
         arith::lerp,
+        arith::div_trunc,
         indexing::index_select,
         indexing::masked_select,
         indexing::masked_fill,
@@ -83,8 +85,9 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         reduce::var,
         reduce::norm,
         reduce::logsumexp,
-        reduce::arg_extreme,
-        reduce::cumulative,
+        reduce::arg_reduce,
+        reduce::scan,
+        table::op_table,
         linalg::linalg,
         join::cat,
         join::stack,

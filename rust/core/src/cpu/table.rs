@@ -51,7 +51,7 @@ macro_rules! unary_arm {
 }
 
 macro_rules! gen_cpu_unary {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
         /// `out = op(a)`.
         pub(crate) fn unary(op: UnaryOp, out: &Tensor, a: &Tensor) {
             let dt = a.dtype();
@@ -95,7 +95,7 @@ macro_rules! binary_arm {
 }
 
 macro_rules! gen_cpu_binary {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident, $y:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident, $y:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
         /// `out = op(a, b)`; `a` and `b` share the compute dtype.
         pub(crate) fn binary(op: BinaryOp, out: &Tensor, a: &Tensor, b: &Tensor) {
             let dt = a.dtype();
@@ -154,7 +154,7 @@ macro_rules! ternary_arm {
 }
 
 macro_rules! gen_cpu_ternary {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident, $y:ident, $z:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident, $y:ident, $z:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
         /// `out = op(a, b, c)` (for `where`, `a` is the bool condition).
         pub(crate) fn ternary(op: TernaryOp, out: &Tensor, a: &Tensor, b: &Tensor, c: &Tensor) {
             match op {

@@ -65,6 +65,8 @@ pub struct OpInfo {
     pub aliases: &'static [&'static str],
     pub rule: &'static str,
     pub differentiable: bool,
+    /// Whether PyTorch has the in-place form `x.name_()`.
+    pub inplace: bool,
     pub wgsl: &'static str,
 }
 
@@ -78,7 +80,7 @@ macro_rules! has_grad {
 }
 
 macro_rules! op_enum {
-    ($Op:ident, $Rule:ident, $family:literal, $($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, $wgsl:literal, $grad:tt;)*) => {
+    ($Op:ident, $Rule:ident, $family:literal, $($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, $wgsl:literal, $grad:tt;)*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum $Op {
             $($V),*
@@ -130,6 +132,9 @@ macro_rules! op_enum {
                         $($Op::$V => stringify!($rule)),*
                     },
                     differentiable: self.differentiable(),
+                    inplace: match self {
+                        $($Op::$V => stringify!($($flag)?) != "no_inplace"),*
+                    },
                     wgsl: self.wgsl(),
                 }
             }
@@ -138,29 +143,29 @@ macro_rules! op_enum {
 }
 
 macro_rules! gen_unary_kinds {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
-        op_enum!(UnaryOp, UnaryRule, "unary", $($V, $name, [$($alias),*], $rule, $wgsl, $grad;)*);
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+        op_enum!(UnaryOp, UnaryRule, "unary", $($V, $name, [$($alias),* $(; $flag)?], $rule, $wgsl, $grad;)*);
     };
 }
 crate::unary_ops!(gen_unary_kinds);
 
 macro_rules! gen_binary_kinds {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident, $y:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
-        op_enum!(BinaryOp, BinaryRule, "binary", $($V, $name, [$($alias),*], $rule, $wgsl, $grad;)*);
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident, $y:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+        op_enum!(BinaryOp, BinaryRule, "binary", $($V, $name, [$($alias),* $(; $flag)?], $rule, $wgsl, $grad;)*);
     };
 }
 crate::binary_ops!(gen_binary_kinds);
 
 macro_rules! gen_ternary_kinds {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident, $y:ident, $z:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
-        op_enum!(TernaryOp, TernaryRule, "ternary", $($V, $name, [$($alias),*], $rule, $wgsl, $grad;)*);
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident, $y:ident, $z:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+        op_enum!(TernaryOp, TernaryRule, "ternary", $($V, $name, [$($alias),* $(; $flag)?], $rule, $wgsl, $grad;)*);
     };
 }
 crate::ternary_ops!(gen_ternary_kinds);
 
 macro_rules! gen_reduce_kinds {
     ($($V:ident, $name:literal, $rule:ident, $init:ident, |$x:ident| $load:expr, |$a:ident, $b:ident| $f:expr, $wgsl:literal, $grad:tt;)*) => {
-        op_enum!(ReduceOp, ReduceRule, "reduce", $($V, $name, [], $rule, $wgsl, $grad;)*);
+        op_enum!(ReduceOp, ReduceRule, "reduce", $($V, $name, [; no_inplace], $rule, $wgsl, $grad;)*);
     };
 }
 crate::reduce_ops!(gen_reduce_kinds);
@@ -180,14 +185,14 @@ pub enum ScanRule {
 
 macro_rules! gen_arg_reduce_kinds {
     ($($V:ident, $name:literal, |$v:ident, $b:ident| $better:expr, $wgsl:literal, $grad:tt;)*) => {
-        op_enum!(ArgReduceOp, ArgReduceRule, "arg_reduce", $($V, $name, [], Extreme, $wgsl, $grad;)*);
+        op_enum!(ArgReduceOp, ArgReduceRule, "arg_reduce", $($V, $name, [; no_inplace], Extreme, $wgsl, $grad;)*);
     };
 }
 crate::arg_reduce_ops!(gen_arg_reduce_kinds);
 
 macro_rules! gen_scan_kinds {
     ($($V:ident, $name:literal, |$a:ident, $b:ident| $f:expr, $wgsl:literal, $grad:tt;)*) => {
-        op_enum!(ScanOp, ScanRule, "scan", $($V, $name, [], Accumulate, $wgsl, $grad;)*);
+        op_enum!(ScanOp, ScanRule, "scan", $($V, $name, [; no_inplace], Accumulate, $wgsl, $grad;)*);
     };
 }
 crate::scan_ops!(gen_scan_kinds);

@@ -13,7 +13,8 @@
 //! `none` to be explicitly not differentiable).
 //!
 //! Row fields, in order:
-//! - the variant, PyTorch's name, PyTorch's aliases (`torch.negative`);
+//! - the variant, PyTorch's name, PyTorch's aliases (`torch.negative`), and
+//!   `; no_inplace` where PyTorch has no `x.op_()` (`isnan`, `logaddexp`);
 //! - the dtype rule (`ops/kinds.rs` says what each one allows and produces);
 //! - the CPU expression over the compute type (`dtype/compute.rs`: `Compute`
 //!   methods for every rule, `FloatC` for the float-only rules);
@@ -72,9 +73,9 @@ macro_rules! unary_ops {
             Sigmoid, "sigmoid", [], Float, |x| x.sigmoid(), "1.0 / (1.0 + exp(-x))", { |g, result y| mul(g, &mul(&y, &rsub(&y, 1.0)?)?) };
             Reciprocal, "reciprocal", [], Float, |x| x.recip(), "1.0 / x", { |g, result y| neg(&mul(g, &mul(&y, &y)?)?) };
             Square, "square", [], Any, |x| x.mul(x), "x * x", { |g, input x| mul(g, &mul(&x, &2.0)?) };
-            IsNan, "isnan", [], Test, |x| x.is_nan(), "x != x", none;
-            IsInf, "isinf", [], Test, |x| x.is_inf(), "", none;
-            IsFinite, "isfinite", [], Test, |x| !x.is_nan() && !x.is_inf(), "", none;
+            IsNan, "isnan", [; no_inplace], Test, |x| x.is_nan(), "x != x", none;
+            IsInf, "isinf", [; no_inplace], Test, |x| x.is_inf(), "", none;
+            IsFinite, "isfinite", [; no_inplace], Test, |x| !x.is_nan() && !x.is_inf(), "", none;
         }
     };
 }
@@ -113,7 +114,7 @@ macro_rules! binary_ops {
                 |g, input a, result r| mul(g, &div(&a, &r)?),
                 |g, other b, result r| mul(g, &div(&b, &r)?)
             };
-            LogAddExp, "logaddexp", [], FloatOnly, |x, y| x.logaddexp(y), "", {
+            LogAddExp, "logaddexp", [; no_inplace], FloatOnly, |x, y| x.logaddexp(y), "", {
                 |g, input a, result r| mul(g, &exp(&sub(&a, &r)?)?),
                 |g, other b, result r| mul(g, &exp(&sub(&b, &r)?)?)
             };
@@ -136,7 +137,7 @@ macro_rules! ternary_ops {
     ($gen:ident) => {
         $gen! {
             // where(condition, x, y): the condition is bool and never differentiable.
-            Where, "where", [], Select, |c, x, y| if c { x } else { y }, "select(z, y, x)", {[
+            Where, "where", [; no_inplace], Select, |c, x, y| if c { x } else { y }, "select(z, y, x)", {[
                 none,
                 { |g, input c| where_grad(&c, g, true) },
                 { |g, input c| where_grad(&c, g, false) }

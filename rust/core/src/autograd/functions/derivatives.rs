@@ -80,7 +80,7 @@ macro_rules! unary_grad_arm {
 }
 
 macro_rules! gen_unary_grad {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
         fn record_unary(op: UnaryOp, a: &Var, out: Tensor) -> Var {
             match op {
                 $(UnaryOp::$V => unary_grad_arm!($grad, $name, a, out),)*
@@ -227,7 +227,7 @@ macro_rules! binary_grad_arm {
 }
 
 macro_rules! gen_binary_grad {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident, $y:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident, $y:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
         fn record_binary(op: BinaryOp, args: [VArg; 2], out: Tensor) -> Var {
             match op {
                 $(BinaryOp::$V => binary_grad_arm!($grad, $name, args, out),)*
@@ -253,7 +253,7 @@ macro_rules! ternary_grad_arm {
 }
 
 macro_rules! gen_ternary_grad {
-    ($($V:ident, $name:literal, [$($alias:literal),*], $rule:ident, |$x:ident, $y:ident, $z:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
+    ($($V:ident, $name:literal, [$($alias:literal),* $(; $flag:ident)?], $rule:ident, |$x:ident, $y:ident, $z:ident| $cpu:expr, $wgsl:literal, $grad:tt;)*) => {
         /// Records the ternary op `op(args)` = `out` (computed by the caller).
         pub fn record_ternary(op: TernaryOp, args: [VArg; 3], out: Tensor) -> Var {
             if !needs_grad(&[args[0].var(), args[1].var(), args[2].var()]) || !out.dtype().is_float() {
