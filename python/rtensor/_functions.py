@@ -50,8 +50,6 @@ def clamp(input, min=None, max=None, *, out=None):
     return _C.clamp(input, min, max, out)
 
 
-clip = clamp
-
 
 def lerp(input, end, weight, *, out=None):
     if out is not None:
@@ -282,3 +280,9 @@ def seed():
     s = time.time_ns() & 0x7FFFFFFFFFFFFFFF
     _C.manual_seed(s)
     return s
+
+
+# Aliases of the ternary rows (`clip`), from the table; their functions are written above.
+for _row in _ops_rows("ternary"):
+    for _alias in _row["aliases"]:
+        globals()[_alias] = globals()[_row["name"]]

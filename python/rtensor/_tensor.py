@@ -9,6 +9,7 @@ import numbers
 from . import _C, _tensor_str, return_types
 from ._grad_mode import no_grad
 from ._C import Tensor
+from ._ops import rows as _ops_rows
 from ._ops import BINARY, NO_INPLACE, REDUCTIONS, SCANS, UNARY, binary, div_rounding, scaled
 
 _DTYPE_NAMES = {"float32", "float64", "float16", "bfloat16"}
@@ -60,11 +61,7 @@ def clamp(self, min=None, max=None):
 
 @_method("clamp_")
 def clamp_(self, min=None, max=None):
-    return _C.clamp(self, min, max, None, True)
-
-
-Tensor.clip = clamp
-Tensor.clip_ = clamp_
+    return _C.clamp_(self, min, max)
 
 
 @_method("where")
@@ -80,6 +77,15 @@ def lerp(self, end, weight):
 @_method("lerp_")
 def lerp_(self, end, weight):
     return _C.lerp(self, end, weight, self)
+
+
+# The ternary rows' signatures differ, so their methods are written above;
+# their aliases (`clip`) come from the table.
+for _row in _ops_rows("ternary"):
+    for _alias in _row["aliases"]:
+        setattr(Tensor, _alias, getattr(Tensor, _row["name"]))
+        if _row["inplace"]:
+            setattr(Tensor, _alias + "_", getattr(Tensor, _row["name"] + "_"))
 
 
 # ---- reductions ---------------------------------------------------------------

@@ -189,29 +189,41 @@ fn opt_var_arg(name: &str, ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Var
 }
 
 guarded! {
-/// `torch.clamp(a, min, max, out=None)`; `inplace` writes into `a` (`clamp_`).
+/// `a.clamp_(min, max)`: in place, returns `a`.
 #[pyfunction]
-#[pyo3(signature = (a, min=None, max=None, out=None, inplace=false))]
+#[pyo3(signature = (a, min=None, max=None))]
+pub fn clamp_(
+    py: Python<'_>,
+    a: &Bound<'_, PyTensor>,
+    min: Option<&Bound<'_, PyAny>>,
+    max: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
+    let v = a.borrow().var();
+    let (lo, hi) = (opt_var_arg("clamp", min)?, opt_var_arg("clamp", max)?);
+    let bound_grad = [&lo, &hi].iter().any(|b| matches!(b, Some(VarArg::V(x)) if x.requires_grad()));
+    crate::tensor::track_view_for_write(a, bound_grad)?;
+    note_location(py);
+    let r = run(py, v.data.numel(), || F::clamp_(&v, lo.as_ref().map(|x| x.varg()), hi.as_ref().map(|x| x.varg())))?;
+    a.borrow_mut().meta = r.meta;
+    Ok(a.clone().unbind())
+}
+}
+
+guarded! {
+/// `torch.clamp(a, min, max, out=None)`.
+#[pyfunction]
+#[pyo3(signature = (a, min=None, max=None, out=None))]
 pub fn clamp(
     py: Python<'_>,
     a: &Bound<'_, PyAny>,
     min: Option<&Bound<'_, PyAny>>,
     max: Option<&Bound<'_, PyAny>>,
     out: Option<&Bound<'_, PyAny>>,
-    inplace: bool,
 ) -> PyResult<Py<PyAny>> {
     let v = var_of("clamp", "input", a)?;
     let (lo, hi) = (opt_var_arg("clamp", min)?, opt_var_arg("clamp", max)?);
     let (l, h) = (lo.as_ref().map(|x| x.varg()), hi.as_ref().map(|x| x.varg()));
     note_location(py);
-    if inplace {
-        let me = a.cast::<PyTensor>()?;
-        let bound_grad = [&lo, &hi].iter().any(|b| matches!(b, Some(VarArg::V(x)) if x.requires_grad()));
-        crate::tensor::track_view_for_write(me, bound_grad)?;
-        let r = run(py, v.data.numel(), || F::clamp_(&v, l, h))?;
-        me.borrow_mut().meta = r.meta;
-        return Ok(a.clone().unbind());
-    }
     let Some(out_ob) = out_arg(out) else {
         return Ok(wrap_var(py, run(py, v.data.numel(), || F::clamp(&v, l, h))?)?.into_any());
     };

@@ -52,6 +52,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         arith::unary,
         arith::unary_,
         arith::clamp,
+        arith::clamp_,
         arith::where_,
         arith::lerp,
         arith::div_trunc,

@@ -1,16 +1,7 @@
 //! The op tables: one row per elementwise op, reduction and scan.
 //!
-//! NOTE [Op tables]: each table is a macro that hands its rows to a generator
-//! macro (`unary_ops!(gen)` expands to `gen! { rows }`). Every layer that needs
-//! to know about ops generates its part from the same rows:
-//! - `ops/kinds.rs`: the op enums, `ALL`, names, aliases, dtype rules, WGSL;
-//! - `cpu/table.rs`: the CPU kernel dispatch (one monomorphised loop per row
-//!   and dtype);
-//! - `autograd/functions/derivatives.rs`: the backward formulas.
-//!
-//! Every generated `match` lists every variant, so a row is all there is to
-//! add; a variant cannot exist without its kernel or its backward (a row says
-//! `none` to be explicitly not differentiable).
+//! How the rows become enums, kernels, formulas and Python forms, and how to
+//! add an op: NOTE [Op tables] in docs/design.md. This file is the grammar.
 //!
 //! Row fields, in order:
 //! - the variant, PyTorch's name, PyTorch's aliases (`torch.negative`), and
@@ -33,9 +24,6 @@
 //!   Python numbers (they become attributes, hidden from `next_functions`, as
 //!   in PyTorch's `PowBackward0`); reductions name their node with and
 //!   without `dim` (`SumBackward0`, `SumBackward1`).
-//!
-//! Adding an op: one row here, one test row in `tests/test_op_table.py`
-//! (NumPy oracle, gradcheck). See docs/design.md, "Adding an op".
 
 /// Unary elementwise ops: `op(x)`.
 #[macro_export]

@@ -66,11 +66,7 @@ impl SavedArg {
     }
 }
 
-/// NOTE [Saved outputs]: a formula that needs its forward output (`exp`,
-/// `sqrt`, `tanh`, ...) saves the output's data, not the output `Var` (that
-/// would hold the node that holds it: a cycle), and a weak link to its node
-/// that is set once the node exists. Unpacked during backward, the output gets
-/// its `grad_fn` back, so a double backward differentiates through it.
+/// A saved forward output: see NOTE [Saved outputs] in docs/design.md.
 #[derive(Clone)]
 pub struct SavedOutput {
     data: Tensor,
