@@ -127,8 +127,8 @@ macro_rules! ternary_ops {
             // where(condition, x, y): the condition is bool and never differentiable.
             Where, "where", [; no_inplace], Select, |c, x, y| if c { x } else { y }, "select(z, y, x)", {[
                 none,
-                { |g, input c| where_grad(&c, g, true) },
-                { |g, input c| where_grad(&c, g, false) }
+                { |g, input c| where_grad(&c, g, Branch::IfTrue) },
+                { |g, input c| where_grad(&c, g, Branch::IfFalse) }
             ]};
             // PyTorch's two-sided formula, exact at both ends.
             Lerp, "lerp", [], Float3, |s, e, w| lerp_c(s, e, w), "mix(x, y, z)", {

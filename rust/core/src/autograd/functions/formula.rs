@@ -189,14 +189,21 @@ pub fn win_share(a: &Operand, b: &Operand, wins: BinaryOp) -> Result<Var> {
     add(&cmp(wins, a.varg(), b.varg())?, &half)
 }
 
-/// `where(c, g, 0)` (`to_x`) or `where(c, 0, g)`.
-pub fn where_grad(c: &Operand, g: &Var, to_x: bool) -> Result<Var> {
+/// Which operand of `where(c, x, y)` a gradient is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Branch {
+    /// `x`, taken where `c` holds: `where(c, g, 0)`.
+    IfTrue,
+    /// `y`: `where(c, 0, g)`.
+    IfFalse,
+}
+
+pub fn where_grad(c: &Operand, g: &Var, branch: Branch) -> Result<Var> {
     let Operand::V(c) = c else { unreachable!("the condition is a tensor") };
     let zero = VArg::S(Scalar::Float(0.0));
-    if to_x {
-        where_(&c.data, VArg::V(g), zero)
-    } else {
-        where_(&c.data, zero, VArg::V(g))
+    match branch {
+        Branch::IfTrue => where_(&c.data, VArg::V(g), zero),
+        Branch::IfFalse => where_(&c.data, zero, VArg::V(g)),
     }
 }
 

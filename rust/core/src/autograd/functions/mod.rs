@@ -84,7 +84,7 @@ pub fn record(
     saved: Vec<String>,
     f: impl Fn(&[Option<Var>], &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
 ) -> Vec<Var> {
-    record_with(name, inputs, outputs, saved, false, f)
+    record_with(name, inputs, outputs, saved, Numbers::Shown, f)
 }
 
 /// [`record`] for a single-output op whose number operands are attributes of
@@ -96,7 +96,7 @@ pub fn record_attrs(
     saved: Vec<String>,
     f: impl Fn(&[Option<Var>], &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
 ) -> Var {
-    record_with(name, inputs, vec![out], saved, true, f).pop().expect("one output")
+    record_with(name, inputs, vec![out], saved, Numbers::Hidden, f).pop().expect("one output")
 }
 
 /// A single-output formula, skipped when no gradient arrives.
@@ -109,18 +109,27 @@ fn single(
     }
 }
 
+/// How a node lists its Python-number operands in `next_functions`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    /// As `(None, 0)` edges (`x * 2`'s `MulBackward0`).
+    Shown,
+    /// Not at all: they are attributes of the op (`x ** 2`'s `PowBackward0`).
+    Hidden,
+}
+
 fn record_with(
     name: &str,
     inputs: &[Option<&Var>],
     outputs: Vec<Tensor>,
     saved: Vec<String>,
-    hide_numbers: bool,
+    numbers: Numbers,
     f: impl Fn(&[Option<Var>], &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
 ) -> Vec<Var> {
     let next = inputs.iter().map(|v| v.and_then(|v| if v.requires_grad() { v.edge() } else { None })).collect();
     let infos = outputs.iter().map(|t| OutputInfo { shape: t.shape().into(), dtype: t.dtype() }).collect();
     let shapes: Vec<Dims> = inputs.iter().flatten().map(|v| v.data.shape().into()).collect();
-    let hidden = inputs.iter().map(|v| hide_numbers && v.is_none()).collect();
+    let hidden = inputs.iter().map(|v| numbers == Numbers::Hidden && v.is_none()).collect();
     let node = Node::new(name, Box::new(Formula { f: Box::new(f), saved }), next, infos, shapes, hidden);
     outputs.into_iter().enumerate().map(|(i, t)| Var::from_node(t, node.clone(), i)).collect()
 }
@@ -133,7 +142,7 @@ pub fn record1(
     saved: Vec<String>,
     f: impl Fn(&Var, &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
 ) -> Var {
-    record_with(name, inputs, vec![out], saved, false, single(f)).pop().expect("one output")
+    record_with(name, inputs, vec![out], saved, Numbers::Shown, single(f)).pop().expect("one output")
 }
 
 /// Sums a broadcast gradient back to `shape` (undoes broadcasting).
