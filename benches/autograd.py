@@ -4,7 +4,12 @@ PyTorch, in one run. `python benches/autograd.py [--quick]` prints a table.
 Cases:
   - one backward step on a (3,3) leaf: `x.grad = None; (x * x + 2).sum().backward()`
   - one epoch of a D2L-style MLP (64 -> 256 -> 10, ReLU, cross-entropy, SGD,
-    batch 256) on scikit-learn's bundled digits data (1,797 images)."""
+    batch 256) on scikit-learn's bundled digits data (1,797 images; skipped
+    when scikit-learn is missing).
+  - backwards of views of a (4096, 4096) leaf: `x[:, 0].sum()`, `x[::2].sum()`
+    and `sum(x[:, t] for t in range(64))`, each next to `x.clone()` in the
+    same run (a view's backward should cost about a zero-fill plus a copy of
+    the view, so a small multiple of one clone). `--views` runs only these."""
 
 import argparse
 import importlib
@@ -94,6 +99,48 @@ def mlp_epoch_numpy(X, y, batch=256, lr=0.1):
     return epoch
 
 
+def view_backward(T, view, n=4096):
+    x = T.rand(n, n, requires_grad=True)
+
+    def step():
+        x.grad = None
+        view(x).sum().backward()
+    return step
+
+
+def clone_of(T, n=4096):
+    x = T.rand(n, n)
+    return lambda: x.clone()
+
+
+VIEW_CASES = (
+    ("x[:, 0].sum() backward", lambda x: x[:, 0]),
+    ("x[::2].sum() backward", lambda x: x[::2]),
+    ("sum(x[:, t] for t < 64) backward", lambda x: sum(x[:, t] for t in range(64))),
+)
+
+
+def view_rows(rtensor, torch, quick):
+    number, repeat = (1, 1) if quick else (3, 3)
+    rows = []
+    for name, view in VIEW_CASES:
+        r = best(view_backward(rtensor, view), number, repeat)
+        tt = best(view_backward(torch, view), number, repeat) if torch is not None else None
+        rows.append((name, r, tt))
+    r = best(clone_of(rtensor), number, repeat)
+    tt = best(clone_of(torch), number, repeat) if torch is not None else None
+    return rows, (r, tt)
+
+
+def print_views(rows, clone):
+    print("| case (x: 4096x4096 float32) | rtensor | rtensor / own x.clone() | torch | torch/rtensor |")
+    print("|---|---:|---:|---:|---:|")
+    for name, r, tt in rows + [("x.clone()", *clone)]:
+        tcol = fmt(tt) if tt is not None else "n/a"
+        ratio = f"{tt / r:.2f}x" if tt is not None else "n/a"
+        print(f"| {name} | {fmt(r)} | {r / clone[0]:.2f}x | {tcol} | {ratio} |")
+
+
 def best(f, number, repeat=5):
     return min(timeit.repeat(f, number=number, repeat=repeat)) / number
 
@@ -105,19 +152,28 @@ def fmt(t):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--views", action="store_true", help="only the view-backward cases")
     args = ap.parse_args(argv)
     import rtensor
     try:
         torch = importlib.import_module("torch")
     except ImportError:
         torch = None
-    X, y = load_digits()
+    print_views(*view_rows(rtensor, torch, args.quick))
+    if args.views:
+        return 0
+    try:
+        X, y = load_digits()
+    except ImportError:
+        print("(scikit-learn is not installed: MLP epoch skipped)")
+        X = None
+    print()
     n_tiny, n_mlp = (200, 1) if args.quick else (20000, 5)
     rows = []
-    for name, make_np, make in (
-        ("backward step (3,3)", tiny_step_numpy, tiny_step),
-        ("MLP epoch 64-256-10 (digits)", lambda: mlp_epoch_numpy(X, y), lambda T: mlp_epoch(T, X, y)),
-    ):
+    cases = [("backward step (3,3)", tiny_step_numpy, tiny_step)]
+    if X is not None:
+        cases.append(("MLP epoch 64-256-10 (digits)", lambda: mlp_epoch_numpy(X, y), lambda T: mlp_epoch(T, X, y)))
+    for name, make_np, make in cases:
         number = n_tiny if "step" in name else n_mlp
         r = best(make(rtensor), number)
         nump = best(make_np(), number)

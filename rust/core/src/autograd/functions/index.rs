@@ -1,6 +1,6 @@
 //! Joining and indexing ops with their derivatives.
 
-use super::views::{index_map_op, put_add, scatter_into_zeros};
+use super::views::{embed, index_map_op, scatter_into_zeros};
 use super::{grad_for, mul, needs_grad, record1, sum_to, VArg};
 use crate::autograd::var::Var;
 use crate::error::Result;
@@ -73,8 +73,8 @@ pub fn narrow(x: &Var, dim: i64, start: i64, len: i64) -> Result<Var> {
     index_map_op(x, "SliceBackward0", Arc::new(move |t: &Tensor| sh::narrow(t, dim, start, len)))
 }
 
-/// `x[items]`: a view for basic items, a gather for advanced ones; both
-/// differentiate through the index map.
+/// `x[items]`: a view for basic items (its backward writes into zeros
+/// through the view), a gather for advanced ones (through the index map).
 pub fn index(x: &Var, items: Vec<IndexItem>) -> Result<Var> {
     let advanced = items.iter().any(|i| matches!(i, IndexItem::Tensor(_)));
     let name = if advanced {
@@ -212,9 +212,7 @@ pub fn scatter(x: &Var, dim: i64, index: &Tensor, src: VArg, add: bool) -> Resul
             // src may be larger than index: only its leading block was used.
             let items: Vec<IndexItem> =
                 i.shape().iter().map(|&k| IndexItem::Slice(Some(0), Some(k as i64), 1)).collect();
-            let f = Arc::new(move |t: &Tensor| ix::index(t, &items));
-            let idx = super::views::index_map(&src_shape, &*f)?;
-            put_add(&picked, &idx, &src_shape)
+            embed(&picked, "SliceBackward0", &src_shape, Arc::new(move |t: &Tensor| ix::index(t, &items)))
         })?;
         Ok(vec![gx, gs])
     }))

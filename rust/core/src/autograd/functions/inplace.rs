@@ -6,7 +6,6 @@ use crate::autograd::var::Var;
 use crate::bail;
 use crate::error::Result;
 use crate::ops;
-use crate::tensor::Scalar;
 
 /// Checks an in-place op on `a` is allowed by autograd.
 pub fn check_inplace(a: &Var, op: &str) -> Result<()> {
@@ -52,22 +51,25 @@ pub fn rebase(a: &Var, r: Var, op: &str) -> Result<Var> {
 
 /// NOTE [In-place through views]: writing `r` into the view `a = f(base)`
 /// changes `base`. Its new history is a `CopySlices` node: the gradient of the
-/// positions the view covers flows to `r`, the rest to the old `base`. The
-/// view is then re-derived from the new base, so both stay consistent.
+/// positions the view covers flows to `r` (read through the same view, then
+/// copied), the rest to the old `base` (the gradient with the view's region
+/// zeroed), both without index maps (NOTE [View backward]). The view is then
+/// re-derived from the new base, so both stay consistent.
 fn copy_slices(a: &Var, base: Var, f: std::sync::Arc<crate::autograd::var::ViewFn>, r: Var) -> Result<Var> {
-    use super::views::{index_map, index_map_op, take};
-    let shape = base.data.shape().to_vec();
-    let idx = index_map(&shape, &*f)?;
+    use super::views::{index_map_op, zero_view};
     let snap = Var { data: base.data.clone(), meta: base.meta.clone() };
+    let fg = f.clone();
     let new_base = record1("CopySlices", &[Some(&snap), Some(&r)], base.data.clone(), vec![], move |g, n| {
-        let gb = grad_for(&n.next[0], || {
-            let keep = crate::ops::creation::full("full", &[g.data.numel()], Scalar::Int(1), g.data.dtype())?;
-            let flat_idx = crate::ops::shape::reshape(&idx, &[-1])?;
-            crate::ops::index::scatter_(&keep, 0, &flat_idx, ops::Arg::S(Scalar::Int(0)), false)?;
-            let keep = crate::ops::shape::reshape(&keep, &super::shape_i64(g.data.shape()))?;
-            super::mul(g, &Var::new(keep))
+        let gb = grad_for(&n.next[0], || zero_view(g, fg.clone()))?;
+        let gr = grad_for(&n.next[1], || {
+            let v = index_map_op(g, "AsStridedBackward0", fg.clone())?;
+            // A view of `g` is copied, as PyTorch does: `r`'s gradient must not alias the base's.
+            if v.data.same_storage(&g.data) {
+                super::contiguous(&v)
+            } else {
+                Ok(v)
+            }
         })?;
-        let gr = grad_for(&n.next[1], || take(g, &idx))?;
         Ok(vec![gb, gr])
     });
     let (node, nr) = new_base.grad_fn().expect("recorded");

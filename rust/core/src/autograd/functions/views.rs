@@ -1,18 +1,20 @@
 //! View ops with their derivatives.
 //!
-//! Reshapes, permutations, expands and flips have closed-form backwards. Every
-//! other view (select, slices, diagonal, as_strided, basic indexing...) and
-//! every gather-like copy (advanced indexing, index_select, gather,
-//! masked_select) goes through one mechanism, [`index_map_op`]: apply the same
-//! op to a tensor holding `0..n` in the input's shape, and the result says,
-//! for each output element, which input element it came from. The backward
-//! then scatter-adds the gradient there ([`put_add`]); its own backward is a
+//! Reshapes, permutations, expands and flips have closed-form backwards.
+//! Every other view (select, slices, diagonal, as_strided, basic indexing,
+//! unbind/split) writes its gradient into zeros through the same view
+//! ([`embed`], NOTE [View backward]). Gather-like copies (advanced indexing,
+//! masked_select) go through the index map ([`index_map`]): apply the same op
+//! to a tensor holding `0..n` in the input's shape, and the result says, for
+//! each output element, which input element it came from. The backward then
+//! scatter-adds the gradient there ([`put_add`]); its own backward is a
 //! gather with the same map ([`take`]), so second derivatives work too.
 
 use super::{needs_grad, record1, shape_i64, sum_to};
 use crate::autograd::var::Var;
 use crate::dtype::DType;
 use crate::error::Result;
+use crate::layout::Layout;
 use crate::ops::{self, shape as sh};
 use crate::tensor::{Scalar, Tensor};
 use std::sync::Arc;
@@ -28,15 +30,17 @@ pub fn index_map(shape: &[usize], f: &TensorFn) -> Result<Tensor> {
     Ok(f(&ar)?.contiguous())
 }
 
-/// Applies a view or gather-like op `f`, recorded with the index-map backward.
+/// Applies a view or gather-like op `f`, recorded with its backward: a view
+/// (its result shares `x`'s storage) embeds the gradient through the view,
+/// a gather scatters it through the index map.
 pub fn index_map_op(x: &Var, name: &str, f: Arc<TensorFn>) -> Result<Var> {
     let out = f(&x.data)?;
-    record_index_map(x, name, out, f)
+    record_view_or_gather(x, name, out, f)
 }
 
 /// `x.as_strided(size, stride, offset)`. Its strides address `x`'s storage,
-/// not `x`, so the index map comes from the layouts (NOTE [Untracked views])
-/// and holds for any input layout.
+/// not `x`, so the view function comes from the layouts (NOTE [Untracked
+/// views]) and holds for any input layout.
 pub fn as_strided(x: &Var, size: &[i64], stride: &[i64], offset: Option<i64>) -> Result<Var> {
     let out = sh::as_strided(&x.data, size, stride, offset)?;
     if !needs_grad(&[Some(x)]) || !out.dtype().is_float() {
@@ -52,22 +56,69 @@ pub fn as_strided(x: &Var, size: &[i64], stride: &[i64], offset: Option<i64>) ->
             crate::layout::fmt_shape(x.data.shape())
         );
     };
-    record_index_map(x, "AsStridedBackward0", out, f)
+    record_view_or_gather(x, "AsStridedBackward0", out, f)
 }
 
-/// Records `out = f(x)` (a view or gather of `x`) with the index-map backward.
-fn record_index_map(x: &Var, name: &str, out: Tensor, f: Arc<TensorFn>) -> Result<Var> {
+/// Records `out = f(x)` (a view or gather of `x`) with its backward.
+fn record_view_or_gather(x: &Var, name: &str, out: Tensor, f: Arc<TensorFn>) -> Result<Var> {
     if !needs_grad(&[Some(x)]) || !out.dtype().is_float() {
         return Ok(Var::new(out));
     }
     let shape = x.data.shape().to_vec();
-    let f2 = f.clone();
+    let is_view = out.same_storage(&x.data);
+    let (f2, name2) = (f.clone(), name.to_string());
     let v = record1(name, &[Some(x)], out, vec![], move |g, _| {
-        let idx = index_map(&shape, &*f)?;
-        Ok(vec![Some(put_add(g, &idx, &shape)?)])
+        let gx =
+            if is_view { embed(g, &name2, &shape, f.clone())? } else { put_add(g, &index_map(&shape, &*f)?, &shape)? };
+        Ok(vec![Some(gx)])
     });
     v.mark_view_of(x, f2);
     Ok(v)
+}
+
+/// NOTE [View backward]: the gradient of a view `f(x)` is zeros of `x`'s
+/// shape with `g` written through the same view: `f` applied to the fresh
+/// zeros gives exactly the places the gradient goes (PyTorch's
+/// `grad_input.as_strided(...).copy_(grad)`). That is one fill plus a copy of
+/// the view's size, where an index map costs 8 bytes per input element and a
+/// scatter. It is linear in `g`, and its own backward is the view again, so
+/// double backward works. Two cases take the index map instead: a view that
+/// may reach an element twice (an `as_strided` with interleaving strides)
+/// must add, not write, and an `f` that gives a copy rather than a view of
+/// the zeros (the `as_strided` of a strided base) has no place to write.
+/// CopySlices uses the same view to zero `g` there ([`zero_view`]).
+pub fn embed(g: &Var, name: &str, shape: &[usize], f: Arc<TensorFn>) -> Result<Var> {
+    let zeros = Tensor::zeros(g.data.dtype(), shape);
+    let place = f(&zeros)?;
+    if !place.same_storage(&zeros) || place.layout().may_overlap() {
+        return put_add(g, &index_map(shape, &*f)?, shape);
+    }
+    ops::assign("view_backward", &place, ops::Arg::T(&g.data))?;
+    if !needs_grad(&[Some(g)]) {
+        return Ok(Var::new(zeros));
+    }
+    // PyTorch's name for the backward of `SelectBackward0` is `SelectBackwardBackward0`.
+    let node = format!("{}Backward0", name.strip_suffix('0').unwrap_or(name));
+    let name = name.to_string();
+    Ok(record1(&node, &[Some(g)], zeros, vec![], move |gg, _| Ok(vec![Some(index_map_op(gg, &name, f.clone())?)])))
+}
+
+/// `g` with the elements the view `f` covers set to zero: the gradient that
+/// CopySlices passes to the base's old values (NOTE [View backward]). Linear
+/// in `g`, so its backward is itself.
+pub fn zero_view(g: &Var, f: Arc<TensorFn>) -> Result<Var> {
+    let out = ops::clone(&g.data);
+    let place = f(&out)?;
+    if place.same_storage(&out) && !place.layout().may_overlap() {
+        ops::assign("CopySlices", &place, ops::Arg::S(Scalar::Int(0)))?;
+    } else {
+        let idx = sh::reshape(&index_map(out.shape(), &*f)?, &[-1])?;
+        ops::index::scatter_(&sh::reshape(&out, &[-1])?, 0, &idx, ops::Arg::S(Scalar::Int(0)), false)?;
+    }
+    if !needs_grad(&[Some(g)]) {
+        return Ok(Var::new(out));
+    }
+    Ok(record1("CopySlicesBackward0", &[Some(g)], out, vec![], move |gg, _| Ok(vec![Some(zero_view(gg, f.clone())?)])))
 }
 
 /// Zeros of `shape` with `g[i]` added at flat position `idx[i]` (repeats add up).
@@ -187,22 +238,39 @@ pub fn scatter_into_zeros(g: &Var, dim: i64, index: &Tensor, shape: &[usize]) ->
 /// a view is later written in place with a value that requires grad
 /// (`Y = zeros(2, 2); Y[0][1] = w.sum()`), PyTorch gives the base a
 /// `CopySlices` history. The binding keeps the base object (`_base`) and asks
-/// for the relation here, rebuilt from the two layouts: each storage position
-/// of `base` is labelled with its row-major index, and the view reads the
-/// labels. Returns None when the relation is not one-to-one (an overlapping
-/// base) or the view reaches outside its base (`as_strided`).
+/// for the relation here, rebuilt from the two layouts. On a tensor laid out
+/// like `base` the view is the same strides at the same distance from the
+/// first element; on a contiguous one it is that too when `base` is
+/// contiguous. Otherwise each storage position of `base` is labelled with its
+/// row-major index, and the view gathers the labels. Returns None when the
+/// relation is not one-to-one (an overlapping base) or the view reaches
+/// outside its base (`as_strided`).
 pub fn view_fn_from_layouts(base: &Tensor, view: &Tensor) -> Result<Option<Arc<TensorFn>>> {
     if !Arc::ptr_eq(base.storage(), view.storage()) || base.layout().may_overlap() {
         return Ok(None);
+    }
+    let (bl, vl) = (base.layout().clone(), view.layout().clone());
+    let shift = vl.offset() as isize - bl.offset() as isize;
+    // `vl` moved onto `t`, a tensor laid out like `base` (an empty view may
+    // start anywhere, so its offset is clamped).
+    let same_place = move |t: &Tensor| {
+        let offset = (t.offset() as isize + shift).max(0) as usize;
+        t.with_checked_layout("as_strided", Layout::new("as_strided", vl.shape(), vl.strides(), offset)?)
+    };
+    if base.is_contiguous() {
+        let n = base.numel() as isize;
+        let (lo, hi) = (bl.offset() as isize, bl.offset() as isize + n - 1);
+        if view.layout().extent().is_some_and(|(a, b)| a < lo || b > hi) {
+            return Ok(None);
+        }
+        return Ok(Some(Arc::new(move |t: &Tensor| same_place(&t.contiguous()))));
     }
     // Label only the storage range the two layouts reach, shifted to start at 0.
     let (bl, vl) = (base.layout(), view.layout());
     let ext = [bl.extent(), vl.extent()];
     let lo = ext.iter().flatten().map(|e| e.0).min().unwrap_or(0);
     let hi = ext.iter().flatten().map(|e| e.1).max().unwrap_or(-1);
-    let shifted = |l: &crate::layout::Layout| {
-        crate::layout::Layout::new("view", l.shape(), l.strides(), (l.offset() as isize - lo).max(0) as usize)
-    };
+    let shifted = |l: &Layout| Layout::new("view", l.shape(), l.strides(), (l.offset() as isize - lo).max(0) as usize);
     let labels = ops::creation::full("full", &[(hi - lo + 1) as usize], Scalar::Int(-1), DType::I64)?;
     let at_base = Tensor::from_storage(labels.storage().clone(), shifted(bl)?)?;
     let ar = ops::creation::arange(Scalar::Int(0), Scalar::Int(base.numel() as i64), Scalar::Int(1), DType::I64)?;
@@ -211,8 +279,11 @@ pub fn view_fn_from_layouts(base: &Tensor, view: &Tensor) -> Result<Option<Arc<T
     if idx.to_vec::<i64>()?.iter().any(|&i| i < 0) {
         return Ok(None);
     }
-    let shape = shape_i64(view.shape());
+    let (shape, strides) = (shape_i64(view.shape()), bl.strides().to_vec());
     Ok(Some(Arc::new(move |t: &Tensor| {
+        if t.strides() == strides.as_slice() {
+            return same_place(t);
+        }
         let flat = sh::reshape(&t.contiguous(), &[-1])?;
         let picked = ops::index::index(&flat, &[ops::index::IndexItem::Tensor(sh::reshape(&idx, &[-1])?)])?;
         sh::reshape(&picked, &shape)
