@@ -9,6 +9,7 @@
 pub mod alloc;
 pub mod autograd;
 pub mod checked;
+pub mod context;
 pub mod cpu;
 pub mod device;
 pub mod dtype;

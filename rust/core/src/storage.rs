@@ -162,7 +162,7 @@ impl Storage {
     /// Records an in-place write by `op` (NOTE [Version counter]).
     pub fn bump_version(&self, op: &str) {
         self.version.fetch_add(1, Ordering::Relaxed);
-        let what = match crate::autograd::anomaly_location() {
+        let what = match crate::context::anomaly_location() {
             Some(loc) => format!("{op} (at {loc})"),
             None => op.to_string(),
         };

@@ -8,6 +8,7 @@
 //! `AccumulateGrad` node holds the leaf strongly while the leaf holds the node
 //! only weakly. Saved *outputs* of a node keep only a weak link back to it.
 
+pub mod accumulate;
 pub mod engine;
 pub mod functions;
 pub mod node;
@@ -17,13 +18,13 @@ pub mod var;
 pub use node::{Backward, Edge, Node};
 pub use var::{Meta, SavedVar, Var};
 
-use std::cell::{Cell, RefCell};
+// Anomaly mode lives in a leaf module so `storage.rs` can read it too.
+pub use crate::context::{anomaly_location, is_anomaly_enabled, set_anomaly_enabled, set_anomaly_location};
+
+use std::cell::Cell;
 
 thread_local! {
     static GRAD_ENABLED: Cell<bool> = const { Cell::new(true) };
-    static ANOMALY: Cell<bool> = const { Cell::new(false) };
-    /// Where the Python caller is, set by the binding while anomaly mode is on.
-    static LOCATION: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
 pub fn is_grad_enabled() -> bool {
@@ -46,25 +47,4 @@ pub fn with_grad_mode<R>(on: bool, f: impl FnOnce() -> R) -> R {
     }
     let _r = Restore(prev);
     f()
-}
-
-pub fn is_anomaly_enabled() -> bool {
-    ANOMALY.with(|a| a.get())
-}
-
-pub fn set_anomaly_enabled(on: bool) {
-    ANOMALY.with(|a| a.set(on));
-}
-
-/// The caller's `file:line`, recorded by the binding before each op while
-/// anomaly detection is on (the core itself knows nothing about Python).
-pub fn set_anomaly_location(loc: Option<String>) {
-    LOCATION.with(|l| *l.borrow_mut() = loc);
-}
-
-pub fn anomaly_location() -> Option<String> {
-    if !is_anomaly_enabled() {
-        return None;
-    }
-    LOCATION.with(|l| l.borrow().clone())
 }

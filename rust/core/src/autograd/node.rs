@@ -1,11 +1,11 @@
-//! Graph nodes: a backward function, edges to the nodes of its inputs, and
-//! the leaf accumulator.
+//! Graph nodes: a backward function, edges to the nodes of its inputs. The
+//! leaf accumulator's formula is in `accumulate.rs`.
 
 use super::var::{Hook, Var};
 use crate::bail;
 use crate::dtype::DType;
 use crate::error::Result;
-use crate::layout::{fmt_shape, Dims};
+use crate::layout::Dims;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -102,6 +102,25 @@ impl Node {
         })
     }
 
+    /// The accumulator node of `leaf` (its formula is `AccumulateGrad`, in
+    /// `accumulate.rs`, so this graph type needs nothing from the op library).
+    pub fn accumulator(leaf: Var, f: Arc<dyn Backward>) -> Arc<Node> {
+        let info = OutputInfo { shape: leaf.data.shape().into(), dtype: leaf.data.dtype() };
+        Arc::new(Node {
+            name: "AccumulateGrad".into(),
+            next: vec![],
+            outputs: vec![info],
+            seq: u64::MAX, // runs last among ready nodes; order does not matter for leaves
+            trace: None,
+            input_shapes: vec![leaf.data.shape().into()],
+            state: Mutex::new(Some(f)),
+            saved_desc: vec![],
+            pre_hooks: Mutex::new(Vec::new()),
+            hidden: vec![],
+            leaf: Some(leaf),
+        })
+    }
+
     pub fn is_accumulator(&self) -> bool {
         self.leaf.is_some()
     }
@@ -149,67 +168,5 @@ impl Drop for Node {
                 .chain(state.map(Owned::Formula))
                 .chain(self.leaf.take().map(Owned::Var)),
         );
-    }
-}
-
-/// The accumulator of a leaf: adds incoming gradients into `leaf.grad`.
-pub struct AccumulateGrad;
-
-impl AccumulateGrad {
-    pub fn node(leaf: Var) -> Arc<Node> {
-        let info = OutputInfo { shape: leaf.data.shape().into(), dtype: leaf.data.dtype() };
-        Arc::new(Node {
-            name: "AccumulateGrad".into(),
-            next: vec![],
-            outputs: vec![info],
-            seq: u64::MAX, // runs last among ready nodes; order does not matter for leaves
-            trace: None,
-            input_shapes: vec![leaf.data.shape().into()],
-            state: Mutex::new(Some(Arc::new(AccumulateGrad))),
-            saved_desc: vec![],
-            pre_hooks: Mutex::new(Vec::new()),
-            hidden: vec![],
-            leaf: Some(leaf),
-        })
-    }
-}
-
-impl Backward for AccumulateGrad {
-    fn apply(&self, grads: &[Option<Var>], node: &Node) -> Result<Vec<Option<Var>>> {
-        let (Some(leaf), Some(mut g)) = (&node.leaf, grads.first().cloned().flatten()) else { return Ok(vec![]) };
-        let meta = leaf.meta.as_ref().expect("a leaf with an accumulator has metadata");
-        let hooks: Vec<_> = meta.hooks.lock().unwrap_or_else(|e| e.into_inner()).clone();
-        for (_, h) in hooks {
-            if let Some(new) = h(&g)? {
-                g = new;
-            }
-        }
-        let mut slot = meta.grad.lock().unwrap_or_else(|e| e.into_inner());
-        if g.data.shape() != leaf.data.shape() {
-            bail!(
-                Runtime,
-                "AccumulateGrad: gradient of shape {} does not match the leaf's shape {}",
-                fmt_shape(g.data.shape()),
-                fmt_shape(leaf.data.shape())
-            );
-        }
-        let create_graph = super::is_grad_enabled();
-        *slot = Some(match slot.take() {
-            // First gradient: keep our own copy, so later in-place accumulation
-            // never writes into a tensor the user (or the graph) also holds.
-            None if create_graph => g,
-            None => Var::new(crate::ops::clone(&crate::ops::to_dtype(&g.data, leaf.data.dtype()))),
-            Some(old) if create_graph => super::functions::add(&old, &g)?,
-            Some(old) => {
-                crate::ops::binary::binary(
-                    crate::ops::BinaryOp::Add,
-                    crate::ops::Arg::T(&old.data),
-                    crate::ops::Arg::T(&g.data),
-                    Some(&old.data),
-                )?;
-                old
-            }
-        });
-        Ok(vec![])
     }
 }

@@ -1,7 +1,8 @@
 //! `Var`: a tensor plus optional autograd metadata, and `SavedVar`, a tensor a
 //! backward formula keeps, checked against in-place modification.
 
-use super::node::{AccumulateGrad, Edge, Node};
+use super::accumulate::AccumulateGrad;
+use super::node::{Edge, Node};
 use crate::bail;
 use crate::error::Result;
 use crate::layout::fmt_shape;
