@@ -64,21 +64,10 @@ def test_gradcheck(name):
     assert torch.autograd.gradcheck(VIEWS[name], (_inp(4, 5),))
 
 
-# `mul_` saves its old `self` as a snapshot that shares the tensor's autograd
-# metadata, so the rebase after the write moves the snapshot's history too:
-# second derivatives of in-place ops whose formula saves `self` go wrong, with
-# or without views (`b = x * 1; b.mul_(x)`). The fix belongs to the snapshot in
-# `elementwise.rs` (`binary_`/`unary_`), not to the view backward.
-SNAPSHOT_BUG = {"in-place through a view"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(reason="in-place snapshot shares its meta")) if n in SNAPSHOT_BUG else n
-        for n in sorted(VIEWS)
-    ],
-)
+# `mul_` saves its old `self`: a snapshot with its own metadata, so the rebase
+# after the write does not move the saved value's history (`b = x * 1;
+# b.mul_(x)`, second derivatives).
+@pytest.mark.parametrize("name", sorted(VIEWS))
 def test_gradgradcheck(name):
     assert torch.autograd.gradgradcheck(VIEWS[name], (_inp(4, 5),))
 

@@ -61,7 +61,7 @@ pub fn clamp_(x: &Var, lo: Option<VArg>, hi: Option<VArg>) -> Result<Var> {
         return Ok(x.clone());
     }
     // The formula must not save the tensor about to be overwritten.
-    let snap = Var { data: ops::clone(&x.data), meta: x.meta.clone() };
+    let snap = snapshot(x);
     rebase(x, clamp(&snap, lo, hi)?, "clamp_")
 }
 
@@ -95,6 +95,16 @@ fn copy_of(x: &Var, out: Tensor) -> Result<Var> {
     Ok(record1("CloneBackward0", &[Some(x)], out, vec![], |g, _| Ok(vec![Some(g.clone())])))
 }
 
+/// A copy of `a` to run an in-place op's recorded form on. It has its own
+/// metadata, with `a`'s history: the rebase that follows changes `a`'s
+/// history, which must not change what the formula saved.
+fn snapshot(a: &Var) -> Var {
+    match a.grad_fn() {
+        Some((n, nr)) => Var::from_node(ops::clone(&a.data), n, nr),
+        None => Var { data: ops::clone(&a.data), meta: a.meta.clone() },
+    }
+}
+
 /// `a.<op>_(b)` with autograd: when recording, the op runs out of place on a
 /// snapshot of `a` (so formulas may save it) and the result is written back.
 pub fn binary_(op: BinaryOp, a: &Var, b: VArg) -> Result<Var> {
@@ -103,7 +113,7 @@ pub fn binary_(op: BinaryOp, a: &Var, b: VArg) -> Result<Var> {
         ops::binary::binary(op, ops::Arg::T(&a.data), b.arg(), Some(&a.data))?;
         return Ok(a.clone());
     }
-    let snap = Var { data: ops::clone(&a.data), meta: a.meta.clone() };
+    let snap = snapshot(a);
     let r = binary(op, VArg::V(&snap), b)?;
     if r.data.shape() != a.data.shape() {
         bail!(
@@ -124,7 +134,7 @@ pub fn unary_(op: UnaryOp, a: &Var) -> Result<Var> {
         ops::unary::unary(op, &a.data, Some(&a.data))?;
         return Ok(a.clone());
     }
-    let snap = Var { data: ops::clone(&a.data), meta: a.meta.clone() };
+    let snap = snapshot(a);
     let r = unary(op, &snap)?;
     rebase(a, r, &format!("{}_", op.name()))
 }
