@@ -189,7 +189,11 @@ def logsumexp(self, dim, keepdim=False):
 def _install_scan(name):
     def method(self, dim, *, dtype=None):
         return _C.scan(name, self, dim, dtype)
+
+    def inplace(self, dim, *, dtype=None):
+        return self.copy_(_C.scan(name, self, dim, dtype))
     _method(name)(method)
+    _method(name + "_")(inplace)
 
 
 for _name in SCANS:

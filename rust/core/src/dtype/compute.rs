@@ -347,7 +347,8 @@ macro_rules! float_compute {
                 } else if self < 0.0 {
                     -1.0
                 } else {
-                    self
+                    // PyTorch's sign of nan and of -0.0 is 0.
+                    0.0
                 }
             }
             #[inline(always)]

@@ -16,6 +16,14 @@ pub fn dtypes(op: BinaryOp, a: &Arg, b: &Arg) -> Result<(DType, DType)> {
     let name = op.name();
     let is_bool = |x: &Arg| matches!(x, Arg::T(t) if t.dtype() == DType::Bool);
     Ok(match op.rule() {
+        BinaryRule::Division | BinaryRule::Power if dt == DType::Bool => {
+            bail!(
+                NotImplemented,
+                "\"{name}_cpu\" not implemented for 'Bool' (got {} and {})",
+                a.dtype_name(),
+                b.dtype_name()
+            )
+        }
         BinaryRule::Arith | BinaryRule::Division | BinaryRule::Power => {
             if op == BinaryOp::Sub && (is_bool(a) || is_bool(b)) {
                 bail!(

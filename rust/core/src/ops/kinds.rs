@@ -25,9 +25,9 @@ pub enum BinaryRule {
     Arith,
     /// Integers divide in the default float (`torch.div`).
     TrueDiv,
-    /// Arith, with integer division by zero refused (it would trap).
+    /// Arith, with integer division by zero refused (it would trap); no bool.
     Division,
-    /// Arith, with negative integer exponents of integers refused.
+    /// Arith, with negative integer exponents of integers refused; no bool.
     Power,
     /// Floating dtypes only: integer results are refused, as PyTorch's kernels do.
     FloatOnly,
@@ -43,7 +43,7 @@ pub enum TernaryRule {
     Select,
     /// Three operands of one floating dtype.
     Float3,
-    /// Three operands promoted together.
+    /// Three operands promoted together; no bool.
     Arith3,
 }
 
@@ -192,7 +192,7 @@ crate::arg_reduce_ops!(gen_arg_reduce_kinds);
 
 macro_rules! gen_scan_kinds {
     ($($V:ident, $name:literal, |$a:ident, $b:ident| $f:expr, $wgsl:literal, $grad:tt;)*) => {
-        op_enum!(ScanOp, ScanRule, "scan", $($V, $name, [; no_inplace], Accumulate, $wgsl, $grad;)*);
+        op_enum!(ScanOp, ScanRule, "scan", $($V, $name, [], Accumulate, $wgsl, $grad;)*);
     };
 }
 crate::scan_ops!(gen_scan_kinds);

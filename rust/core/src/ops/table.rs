@@ -32,7 +32,7 @@ macro_rules! unary_ops {
         $gen! {
             Neg, "neg", ["negative"], Negate, |x| x.neg(), "-x", { |g| neg(g) };
             Abs, "abs", ["absolute"], Numeric, |x| x.abs(), "abs(x)", { |g, input x| mul(g, &sign(&x)?) };
-            Sign, "sign", [], Numeric, |x| x.sign(), "sign(x)", { |g| zeros_like(g) };
+            Sign, "sign", [], Any, |x| x.sign(), "sign(x)", { |g| zeros_like(g) };
             Floor, "floor", [], Numeric, |x| x.floor(), "floor(x)", { |g| zeros_like(g) };
             Ceil, "ceil", [], Numeric, |x| x.ceil(), "ceil(x)", { |g| zeros_like(g) };
             Round, "round", [], Numeric, |x| x.round(), "round(x)", { |g| zeros_like(g) };
@@ -90,11 +90,11 @@ macro_rules! binary_ops {
                 |g, input a, other b| pow_grad_base(g, &a, &b),
                 |g, input a, result r| pow_grad_exponent(g, &a, &r)
             };
-            Maximum, "maximum", [], Arith, |x, y| x.max(y), "max(x, y)", {
+            Maximum, "maximum", [; no_inplace], Arith, |x, y| x.max(y), "max(x, y)", {
                 |g, input a, other b| mul(g, &win_share(&a, &b, BinaryOp::Gt)?),
                 |g, input a, other b| mul(g, &win_share(&b, &a, BinaryOp::Gt)?)
             };
-            Minimum, "minimum", [], Arith, |x, y| x.min(y), "min(x, y)", {
+            Minimum, "minimum", [; no_inplace], Arith, |x, y| x.min(y), "min(x, y)", {
                 |g, input a, other b| mul(g, &win_share(&a, &b, BinaryOp::Lt)?),
                 |g, input a, other b| mul(g, &win_share(&b, &a, BinaryOp::Lt)?)
             };

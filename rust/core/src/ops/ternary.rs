@@ -84,6 +84,10 @@ pub fn clamp(a: &Tensor, min: Option<Arg>, max: Option<Arg>, out: Option<&Tensor
     args.extend(min.iter().copied());
     args.extend(max.iter().copied());
     let dt = result_type_of(&args);
+    if dt == DType::Bool && !args[1..].iter().any(|b| matches!(b, Arg::T(_))) {
+        // PyTorch's number-bound kernel has no bool form; tensor bounds do.
+        bail!(NotImplemented, "\"clamp_scalar_cpu\" not implemented for 'Bool' (a bool tensor with bool bounds)");
+    }
     // An absent bound is the dtype's extreme: the kernel is then one row for all cases.
     let (lo, hi) = extremes(dt);
     let lo = min.unwrap_or(Arg::S(lo));
