@@ -8,7 +8,6 @@
 use crate::call::IntoPyResult;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use pyo3::types::PyTuple;
 use rtensor_core::autograd::{functions as F, Meta, Var};
 use rtensor_core::Tensor;
 use std::sync::Arc;
@@ -128,11 +127,6 @@ pub fn track_view_for_write(slf: &Bound<'_, PyTensor>, value_requires_grad: bool
     v.set_view_base(&base_var, f);
     me.meta = v.meta;
     Ok(())
-}
-
-pub fn wrap_all(py: Python<'_>, ts: Vec<Tensor>) -> PyResult<Bound<'_, PyTuple>> {
-    let objs: Vec<Py<PyTensor>> = ts.into_iter().map(|t| wrap(py, t)).collect::<PyResult<_>>()?;
-    PyTuple::new(py, objs)
 }
 
 /// Wraps a freshly created tensor, honouring `requires_grad=`.

@@ -11,7 +11,9 @@ pub mod index;
 pub mod inplace;
 pub mod linalg;
 pub mod reduce;
+pub mod view_entry;
 pub mod views;
+pub mod write;
 
 pub use elementwise::*;
 pub use index::*;
