@@ -5,7 +5,9 @@ import builtins as _b
 
 from . import _C
 from ._C import Tensor
-from ._ops import BINARY, NO_INPLACE, UNARY, _dtype_name, _write_out, binary, check_out_grad, div_rounding, scaled
+from ._ops import rows as _ops_rows
+from ._ops import (BINARY, NO_INPLACE, REDUCTIONS, SCANS, UNARY, _dtype_name, _write_out, binary, check_out_grad,
+                   div_rounding, scaled)
 
 __all__ = []
 
@@ -48,8 +50,6 @@ def clamp(input, min=None, max=None, *, out=None):
     return _C.clamp(input, min, max, out)
 
 
-clip = clamp
-
 
 def lerp(input, end, weight, *, out=None):
     if out is not None:
@@ -80,10 +80,10 @@ def _forward(name, has_out):
 
 
 # Ops that take out= in PyTorch, and those of them that compute in out's dtype.
-_WITH_OUT = ("sum", "mean", "prod", "amax", "amin", "all", "any", "max", "min", "argmax", "argmin",
-             "std", "var", "norm", "logsumexp", "cumsum", "cumprod", "gather", "scatter",
-             "scatter_add", "index_select", "masked_select", "nonzero")
-_OUT_SETS_DTYPE = {"sum", "prod", "cumsum", "cumprod"}
+_WITH_OUT = REDUCTIONS + SCANS + ("max", "min", "argmax", "argmin", "std", "var", "norm", "logsumexp", "gather",
+                                  "scatter", "scatter_add", "index_select", "masked_select", "nonzero")
+# The accumulating ones compute in out's dtype (sum, nansum, prod, cumsum, cumprod).
+_OUT_SETS_DTYPE = {r["name"] for r in _ops_rows("reduce") if r["rule"] == "Accumulate"} | set(SCANS)
 
 for _name in _WITH_OUT:
     _export(_name, _forward(_name, True))
@@ -280,3 +280,9 @@ def seed():
     s = time.time_ns() & 0x7FFFFFFFFFFFFFFF
     _C.manual_seed(s)
     return s
+
+
+# Aliases of the ternary rows (`clip`), from the table; their functions are written above.
+for _row in _ops_rows("ternary"):
+    for _alias in _row["aliases"]:
+        globals()[_alias] = globals()[_row["name"]]

@@ -6,33 +6,40 @@ import warnings
 
 from . import _C
 
-# Python name -> core BinaryOp name.
-BINARY = {
-    "add": "add", "sub": "sub", "subtract": "sub", "mul": "mul", "multiply": "mul",
-    "div": "div", "divide": "div", "true_divide": "div", "floor_divide": "floor_divide",
-    "remainder": "remainder", "pow": "pow", "maximum": "maximum", "minimum": "minimum",
-    "bitwise_and": "bitwise_and", "bitwise_or": "bitwise_or", "bitwise_xor": "bitwise_xor",
-    "eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt", "ge": "ge",
-    "not_equal": "ne", "less": "lt", "less_equal": "le", "greater": "gt", "greater_equal": "ge",
-}
+# NOTE [Op tables] (rust/core/src/ops/table.rs): the core's op tables are the
+# one list of table ops; every method, in-place and function form below is made
+# from `_C.op_table()`, so an op name is typed once, in its row.
+OP_TABLE = tuple(_C.op_table())
 
-# Python name -> core UnaryOp name.
-UNARY = {
-    name: name
-    for name in (
-        "neg", "abs", "sign", "floor", "ceil", "round", "trunc", "relu", "bitwise_not",
-        "logical_not", "exp", "exp2", "log", "log2", "log10", "log1p", "expm1", "sqrt",
-        "rsqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh",
-        "sigmoid", "reciprocal", "square", "isnan", "isinf", "isfinite",
-    )
-}
-UNARY.update(negative="neg", absolute="abs", fix="trunc", arcsin="asin", arccos="acos", arctan="atan")
 
-# Ops that have no in-place form in PyTorch (they change dtype).
-NO_INPLACE = {"isnan", "isinf", "isfinite"}
+def rows(family):
+    return [r for r in OP_TABLE if r["family"] == family]
 
-# Ops whose second argument must be a tensor in PyTorch.
-TENSOR_ONLY = {"maximum", "minimum"}
+
+def _names(family):
+    """Python name (the op's name and each PyTorch alias) -> core name."""
+    out = {}
+    for r in rows(family):
+        out[r["name"]] = r["name"]
+        out.update((a, r["name"]) for a in r["aliases"])
+    return out
+
+
+# Python name -> core BinaryOp / UnaryOp name.
+BINARY = _names("binary")
+UNARY = _names("unary")
+
+# Ops that have no in-place form in PyTorch (`isnan_`, `logaddexp_`).
+NO_INPLACE = {py for fam in ("unary", "binary") for r in rows(fam) if not r["inplace"]
+              for py in (r["name"], *r["aliases"])}
+
+# Ops whose second argument must be a tensor in PyTorch: the float-only ops and
+# maximum/minimum (their Python-number forms are `clamp`).
+TENSOR_ONLY = {r["name"] for r in rows("binary") if r["rule"] == "FloatOnly"} | {"maximum", "minimum"}
+
+# Fold reductions with `dim`/`keepdim`/`dtype` (the reduce table, and `mean`).
+REDUCTIONS = tuple(r["name"] for r in rows("reduce")) + ("mean",)
+SCANS = tuple(r["name"] for r in rows("scan"))
 
 
 def scaled(input, other, alpha):
@@ -68,11 +75,7 @@ def binary(core, a, b, out=None):
     if core in TENSOR_ONLY and not isinstance(b, _C.Tensor):
         raise TypeError(f"{core}(): argument 'other' must be Tensor, not {type(b).__name__}")
     if core == "div_trunc":
-        r = _C.binary("div", a, b)
-        dt = _C.result_type(a, b)
-        r = _C.unary("trunc", r)
-        if not dt.is_floating_point:
-            r = r.to(dt)
+        r = _C.div_trunc(a, b)
         return r if out is None else _write_out("div", out, r)
     if out is not None:
         check_out_grad(core, out, a, b)

@@ -9,7 +9,8 @@ import numbers
 from . import _C, _tensor_str, return_types
 from ._grad_mode import no_grad
 from ._C import Tensor
-from ._ops import BINARY, NO_INPLACE, UNARY, binary, div_rounding, scaled
+from ._ops import rows as _ops_rows
+from ._ops import BINARY, NO_INPLACE, REDUCTIONS, SCANS, UNARY, binary, div_rounding, scaled
 
 _DTYPE_NAMES = {"float32", "float64", "float16", "bfloat16"}
 
@@ -60,11 +61,7 @@ def clamp(self, min=None, max=None):
 
 @_method("clamp_")
 def clamp_(self, min=None, max=None):
-    return _C.clamp(self, min, max, None, True)
-
-
-Tensor.clip = clamp
-Tensor.clip_ = clamp_
+    return _C.clamp_(self, min, max)
 
 
 @_method("where")
@@ -82,6 +79,15 @@ def lerp_(self, end, weight):
     return _C.lerp(self, end, weight, self)
 
 
+# The ternary rows' signatures differ, so their methods are written above;
+# their aliases (`clip`) come from the table.
+for _row in _ops_rows("ternary"):
+    for _alias in _row["aliases"]:
+        setattr(Tensor, _alias, getattr(Tensor, _row["name"]))
+        if _row["inplace"]:
+            setattr(Tensor, _alias + "_", getattr(Tensor, _row["name"] + "_"))
+
+
 # ---- reductions ---------------------------------------------------------------
 
 def _install_reduction(name):
@@ -97,7 +103,7 @@ def _install_reduction(name):
     _method(name)(method)
 
 
-for _name in ("sum", "mean", "prod", "amax", "amin", "all", "any"):
+for _name in REDUCTIONS:
     _install_reduction(_name)
 
 
@@ -106,7 +112,7 @@ def _extreme(self, dim, keepdim, is_max, other):
         return binary("maximum" if is_max else "minimum", self, other)
     if dim is None:
         return _C.reduction("max" if is_max else "min", self)
-    values, indices = _C.arg_extreme(self, dim, keepdim, is_max)
+    values, indices = _C.arg_reduce("max" if is_max else "min", self, dim, keepdim)
     return (return_types.max if is_max else return_types.min)(values, indices)
 
 
@@ -128,14 +134,14 @@ def min(self, dim=None, keepdim=False, *, other=None):
 def argmax(self, dim=None, keepdim=False):
     if self.dtype == _C.bool:
         raise RuntimeError('"argmax_cpu" not implemented for \'Bool\'')
-    return _C.arg_extreme(self, dim, keepdim, True)[1]
+    return _C.arg_reduce("max", self, dim, keepdim)[1]
 
 
 @_method("argmin")
 def argmin(self, dim=None, keepdim=False):
     if self.dtype == _C.bool:
         raise RuntimeError('"argmin_cpu" not implemented for \'Bool\'')
-    return _C.arg_extreme(self, dim, keepdim, False)[1]
+    return _C.arg_reduce("min", self, dim, keepdim)[1]
 
 
 def _correction(unbiased, correction):
@@ -150,14 +156,14 @@ def _correction(unbiased, correction):
 def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, bool):  # var(unbiased) positional form
         dim, unbiased = None, dim
-    return _C.var(self, dim, _correction(unbiased, correction), keepdim, False)
+    return _C.var("var", self, dim, _correction(unbiased, correction), keepdim)
 
 
 @_method("std")
 def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
     if isinstance(dim, bool):
         dim, unbiased = None, dim
-    return _C.var(self, dim, _correction(unbiased, correction), keepdim, True)
+    return _C.var("std", self, dim, _correction(unbiased, correction), keepdim)
 
 
 @_method("norm")
@@ -180,14 +186,14 @@ def logsumexp(self, dim, keepdim=False):
     return _C.logsumexp(self, dim, keepdim)
 
 
-@_method("cumsum")
-def cumsum(self, dim, *, dtype=None):
-    return _C.cumulative(self, dim, False, dtype)
+def _install_scan(name):
+    def method(self, dim, *, dtype=None):
+        return _C.scan(name, self, dim, dtype)
+    _method(name)(method)
 
 
-@_method("cumprod")
-def cumprod(self, dim, *, dtype=None):
-    return _C.cumulative(self, dim, True, dtype)
+for _name in SCANS:
+    _install_scan(_name)
 
 
 # ---- linear algebra, joining, indexing ------------------------------------------

@@ -14,6 +14,9 @@ pub enum ErrorKind {
     Type,
     /// An argument with a bad value (`ValueError`).
     Value,
+    /// A dtype the op has no kernel for, where PyTorch says so with
+    /// `NotImplementedError` ("\"hypot_cpu\" not implemented for 'Long'").
+    NotImplemented,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -9,7 +9,13 @@ use common::naive::*;
 use common::*;
 use rtensor_core::dtype::{promote_types, result_type, Category, Operand, ALL_DTYPES};
 use rtensor_core::ops::index::{index, IndexItem};
-use rtensor_core::ops::reduce::{arg_extreme, mean, reduce, var, ReduceOp};
+use rtensor_core::ops::reduce::{arg_reduce, mean, reduce, var};
+use rtensor_core::ops::{ArgReduceOp, ReduceOp};
+
+/// `max`/`min` along a dim, as the tests below were first written.
+fn arg_extreme(t: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> rtensor_core::Result<(Tensor, Tensor)> {
+    arg_reduce(if is_max { ArgReduceOp::Max } else { ArgReduceOp::Min }, t, dim, keepdim)
+}
 use rtensor_core::ops::{self, binary::binary, creation, shape, Arg, BinaryOp, UnaryOp};
 use rtensor_core::{DType, ErrorKind, Scalar, Tensor};
 use BinaryOp::*;

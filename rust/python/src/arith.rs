@@ -4,7 +4,7 @@
 use crate::autograd::note_location;
 use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
-use crate::convert::{arg, arg_or_err, var_arg, var_of, OwnedArg, VarArg};
+use crate::convert::{arg, var_arg, var_of, OwnedArg, VarArg};
 use crate::out::{check_out_grad, finish_out};
 use crate::tensor::{wrap, wrap_var, PyTensor};
 use pyo3::basic::CompareOp;
@@ -179,51 +179,59 @@ pub fn unary_(py: Python<'_>, name: &str, a: &Bound<'_, PyTensor>) -> PyResult<P
 }
 }
 
-fn opt_arg(name: &str, ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<OwnedArg>> {
+/// An optional bound (`None` and an absent argument are the same).
+fn opt_var_arg(name: &str, ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<VarArg>> {
     match ob {
         None => Ok(None),
         Some(o) if o.is_none() => Ok(None),
-        Some(o) => arg_or_err(name, o).map(Some),
+        Some(o) => var_arg(name, o).map(Some),
     }
 }
 
 guarded! {
-/// `torch.clamp(a, min, max, out=None)`; `inplace` writes into `a`.
+/// `a.clamp_(min, max)`: in place, returns `a`.
 #[pyfunction]
-#[pyo3(signature = (a, min=None, max=None, out=None, inplace=false))]
+#[pyo3(signature = (a, min=None, max=None))]
+pub fn clamp_(
+    py: Python<'_>,
+    a: &Bound<'_, PyTensor>,
+    min: Option<&Bound<'_, PyAny>>,
+    max: Option<&Bound<'_, PyAny>>,
+) -> PyResult<Py<PyTensor>> {
+    let v = a.borrow().var();
+    let (lo, hi) = (opt_var_arg("clamp", min)?, opt_var_arg("clamp", max)?);
+    let bound_grad = [&lo, &hi].iter().any(|b| matches!(b, Some(VarArg::V(x)) if x.requires_grad()));
+    crate::tensor::track_view_for_write(a, bound_grad)?;
+    note_location(py);
+    let r = run(py, v.data.numel(), || F::clamp_(&v, lo.as_ref().map(|x| x.varg()), hi.as_ref().map(|x| x.varg())))?;
+    a.borrow_mut().meta = r.meta;
+    Ok(a.clone().unbind())
+}
+}
+
+guarded! {
+/// `torch.clamp(a, min, max, out=None)`.
+#[pyfunction]
+#[pyo3(signature = (a, min=None, max=None, out=None))]
 pub fn clamp(
     py: Python<'_>,
     a: &Bound<'_, PyAny>,
     min: Option<&Bound<'_, PyAny>>,
     max: Option<&Bound<'_, PyAny>>,
     out: Option<&Bound<'_, PyAny>>,
-    inplace: bool,
 ) -> PyResult<Py<PyAny>> {
-    let t = crate::convert::tensor_arg("clamp", "input", a)?;
-    let (lo, hi) = (opt_arg("clamp", min)?, opt_arg("clamp", max)?);
-    let me = a.cast::<PyTensor>()?;
-    if inplace {
-        crate::tensor::track_view_for_write(me, false)?;
-    }
-    if me.borrow().requires_grad() && rtensor_core::autograd::is_grad_enabled() && out.is_none_or(|o| o.is_none()) {
-        return clamp_grad(py, me, lo, hi, inplace);
-    }
-    let (l, h) = (lo.as_ref().map(|x| x.as_arg()), hi.as_ref().map(|x| x.as_arg()));
-    if inplace {
-        run(py, t.numel(), || ops::unary::clamp(&t, l, h, Some(&t)))?;
-        return Ok(a.clone().unbind());
-    }
+    let v = var_of("clamp", "input", a)?;
+    let (lo, hi) = (opt_var_arg("clamp", min)?, opt_var_arg("clamp", max)?);
+    let (l, h) = (lo.as_ref().map(|x| x.varg()), hi.as_ref().map(|x| x.varg()));
+    note_location(py);
     let Some(out_ob) = out_arg(out) else {
-        return Ok(wrap(py, run(py, t.numel(), || ops::unary::clamp(&t, l, h, None))?)?.into_any());
+        return Ok(wrap_var(py, run(py, v.data.numel(), || F::clamp(&v, l, h))?)?.into_any());
     };
-    let mut checked = vec![VarArg::V(me.borrow().var())];
-    for b in [min, max].into_iter().flatten() {
-        if let Ok(v) = var_arg("clamp", b) {
-            checked.push(v);
-        }
-    }
-    check_out_grad("clamp", out_ob, &checked.iter().collect::<Vec<_>>())?;
-    let shape = broadcast_of(&checked.iter().map(shape_of).collect::<Vec<_>>());
+    let me = VarArg::V(v.clone());
+    let checked: Vec<&VarArg> = std::iter::once(&me).chain(lo.iter()).chain(hi.iter()).collect();
+    check_out_grad("clamp", out_ob, &checked)?;
+    let shape = broadcast_of(&checked.iter().map(|a| shape_of(a)).collect::<Vec<_>>());
+    let (t, la, ha) = (&v.data, l.map(|x| x.arg()), h.map(|x| x.arg()));
     finish_out(
         py,
         "clamp",
@@ -231,63 +239,10 @@ pub fn clamp(
         shape.as_deref(),
         t.numel(),
         true,
-        |o| ops::unary::clamp(&t, l, h, Some(o)).map(drop),
-        || ops::unary::clamp(&t, l, h, None),
+        |o| ops::ternary::clamp(t, la, ha, Some(o)).map(drop),
+        || ops::ternary::clamp(t, la, ha, None),
     )
 }
-}
-
-/// `clamp` on a tensor in the graph: number bounds have their own formula;
-/// tensor bounds are `minimum(maximum(x, lo), hi)`.
-fn clamp_grad(
-    py: Python<'_>,
-    me: &Bound<'_, PyTensor>,
-    lo: Option<OwnedArg>,
-    hi: Option<OwnedArg>,
-    inplace: bool,
-) -> PyResult<Py<PyAny>> {
-    let live = me.borrow().var();
-    // In place, the formula must not save the tensor about to be overwritten.
-    let v = if inplace {
-        rtensor_core::autograd::Var { data: ops::clone(&live.data), meta: live.meta.clone() }
-    } else {
-        live.clone()
-    };
-    let scalar = |a: &Option<OwnedArg>| match a {
-        Some(OwnedArg::S(s)) => Some(*s),
-        _ => None,
-    };
-    let tensor_bound = matches!(lo, Some(OwnedArg::T(_))) || matches!(hi, Some(OwnedArg::T(_)));
-    let r = run(py, v.data.numel(), || {
-        if !tensor_bound {
-            return F::clamp(&v, scalar(&lo), scalar(&hi));
-        }
-        let mut r = v.clone();
-        if let Some(l) = &lo {
-            r = match l {
-                OwnedArg::T(t) => {
-                    F::binary(BinaryOp::Maximum, VArg::V(&r), VArg::V(&rtensor_core::autograd::Var::new(t.clone())))?
-                }
-                OwnedArg::S(s) => F::clamp(&r, Some(*s), None)?,
-            };
-        }
-        if let Some(h) = &hi {
-            r = match h {
-                OwnedArg::T(t) => {
-                    F::binary(BinaryOp::Minimum, VArg::V(&r), VArg::V(&rtensor_core::autograd::Var::new(t.clone())))?
-                }
-                OwnedArg::S(s) => F::clamp(&r, None, Some(*s))?,
-            };
-        }
-        Ok(r)
-    })?;
-    if inplace {
-        F::check_inplace(&live, "clamp_").map_err(crate::call::to_py)?;
-        let nv = F::rebase(&live, r, "clamp_").map_err(crate::call::to_py)?;
-        me.borrow_mut().meta = nv.meta;
-        return Ok(me.clone().into_any().unbind());
-    }
-    Ok(wrap_var(py, r)?.into_any())
 }
 
 guarded! {
@@ -307,6 +262,7 @@ pub fn where_(
 }
 
 guarded! {
+/// `torch.lerp(start, end, weight, out=None)`; `out is start` is `start.lerp_(...)`.
 #[pyfunction]
 #[pyo3(signature = (start, end, weight, out=None))]
 pub fn lerp(
@@ -316,30 +272,18 @@ pub fn lerp(
     weight: &Bound<'_, PyAny>,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyAny>> {
-    let s = crate::convert::tensor_arg("lerp", "input", start)?;
-    let e = crate::convert::tensor_arg("lerp", "end", end)?;
-    let w = arg_or_err("lerp", weight)?;
     let (vs, ve, vw) = (var_of("lerp", "input", start)?, var_of("lerp", "end", end)?, var_arg("lerp", weight)?);
-    let grad = rtensor_core::autograd::is_grad_enabled()
-        && (vs.requires_grad() || ve.requires_grad() || matches!(&vw, VarArg::V(w) if w.requires_grad()));
-    if grad && out.is_none_or(|o| o.is_none()) {
-        // start + weight * (end - start), recorded piece by piece.
-        let r = run(py, s.numel(), || {
-            let d = F::sub(&ve, &vs)?;
-            let wd = F::binary(BinaryOp::Mul, vw.varg(), VArg::V(&d))?;
-            F::add(&vs, &wd)
-        })?;
-        return Ok(wrap_var(py, r)?.into_any());
-    }
+    note_location(py);
     let Some(out_ob) = out_arg(out) else {
-        return Ok(wrap(py, run(py, s.numel(), || ops::binary::lerp(&s, &e, w.as_arg(), None))?)?.into_any());
+        return Ok(wrap_var(py, run(py, vs.data.numel(), || F::lerp(&vs, &ve, vw.varg()))?)?.into_any());
     };
+    let (s, e, w) = (&vs.data, &ve.data, vw.varg().arg());
     if out_ob.is(start) {
         // `start.lerp_(end, weight)`.
-        run(py, s.numel(), || ops::binary::lerp(&s, &e, w.as_arg(), Some(&s)))?;
+        run(py, s.numel(), || ops::ternary::lerp(s, e, w, Some(s)))?;
         return Ok(out_ob.clone().unbind());
     }
-    let (vs, ve) = (VarArg::V(vs), VarArg::V(ve));
+    let (vs, ve) = (VarArg::V(vs.clone()), VarArg::V(ve.clone()));
     check_out_grad("lerp", out_ob, &[&vs, &ve, &vw])?;
     let shape = broadcast_of(&[shape_of(&vs), shape_of(&ve), shape_of(&vw)]);
     finish_out(
@@ -349,8 +293,8 @@ pub fn lerp(
         shape.as_deref(),
         s.numel(),
         true,
-        |o| ops::binary::lerp(&s, &e, w.as_arg(), Some(o)).map(drop),
-        || ops::binary::lerp(&s, &e, w.as_arg(), None),
+        |o| ops::ternary::lerp(s, e, w, Some(o)).map(drop),
+        || ops::ternary::lerp(s, e, w, None),
     )
 }
 }
@@ -518,5 +462,15 @@ impl PyTensor {
         note_location(py);
         wrap_var(py, run(py, v.data.numel(), || F::binary(op, VArg::V(&v), o.varg()))?)
     }
+}
+}
+
+guarded! {
+/// `torch.div(a, b, rounding_mode='trunc')`.
+#[pyfunction]
+pub fn div_trunc(py: Python<'_>, a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<Py<PyTensor>> {
+    let (x, y) = (var_arg("div", a)?, var_arg("div", b)?);
+    let n = x.numel().max(y.numel());
+    wrap_var(py, run(py, n, || F::div_rounding(x.varg(), y.varg(), F::Rounding::Trunc))?)
 }
 }

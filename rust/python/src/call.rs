@@ -57,6 +57,7 @@ pub fn to_py(e: Error) -> PyErr {
         ErrorKind::Index => PyIndexError::new_err(e.msg),
         ErrorKind::Type => PyTypeError::new_err(e.msg),
         ErrorKind::Value => PyValueError::new_err(e.msg),
+        ErrorKind::NotImplemented => pyo3::exceptions::PyNotImplementedError::new_err(e.msg),
     }
 }
 

@@ -48,6 +48,7 @@ mod out;
 mod promote;
 mod random;
 mod reduce;
+mod table;
 mod tensor;
 mod threads;
 mod types;
@@ -81,8 +82,10 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         arith::unary,
         arith::unary_,
         arith::clamp,
+        arith::clamp_,
         arith::where_,
         arith::lerp,
+        arith::div_trunc,
         indexing::index_select,
         indexing::masked_select,
         indexing::masked_fill,
@@ -113,8 +116,9 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         reduce::var,
         reduce::norm,
         reduce::logsumexp,
-        reduce::arg_extreme,
-        reduce::cumulative,
+        reduce::arg_reduce,
+        reduce::scan,
+        table::op_table,
         linalg::linalg,
         join::cat,
         join::stack,

@@ -9,23 +9,17 @@ use crate::tensor::{wrap, wrap_var, PyTensor};
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
+use rtensor_core::autograd::functions::Spread;
 use rtensor_core::autograd::{functions as F, Var};
-use rtensor_core::ops::{reduce, reduce::ReduceOp};
+use rtensor_core::ops::{reduce, ArgReduceOp, ReduceOp, ScanOp};
 
-fn reduce_op(name: &str) -> PyResult<ReduceOp> {
-    Ok(match name {
-        "sum" => ReduceOp::Sum,
-        "prod" => ReduceOp::Prod,
-        "amax" | "max" => ReduceOp::Amax,
-        "amin" | "min" => ReduceOp::Amin,
-        "all" => ReduceOp::All,
-        "any" => ReduceOp::Any,
-        _ => return Err(PyTypeError::new_err(format!("unknown reduction '{name}'"))),
-    })
+fn unknown(family: &str, name: &str) -> PyErr {
+    PyTypeError::new_err(format!("unknown {family} '{name}'"))
 }
 
 guarded! {
-/// Fold reductions and `mean`: `name(a, dim=None, keepdim=False, dtype=None)`.
+/// Fold reductions (the rows of the core's reduce table), `mean`, and
+/// `max`/`min` of all elements: `name(a, dim=None, keepdim=False, dtype=None)`.
 #[pyfunction]
 #[pyo3(signature = (name, a, dim=None, keepdim=false, dtype=None))]
 pub fn reduction(
@@ -39,36 +33,39 @@ pub fn reduction(
     let v = var_of(name, "input", a)?;
     let dims = parse_dims(dim)?;
     let dt = parse_opt_dtype(dtype)?;
-    let op = if name == "mean" { None } else { Some(reduce_op(name)?) };
     let d = dims.as_deref();
-    let r = run(py, v.data.numel(), || match op {
-        None => F::mean(&v, d, keepdim, dt),
-        Some(ReduceOp::Sum) => F::sum(&v, d, keepdim, dt),
-        Some(ReduceOp::Prod) => F::prod(&v, d, keepdim, dt),
-        Some(ReduceOp::Amax) if name == "max" => F::amax_named(&v, d, keepdim, true, "MaxBackward1"),
-        Some(ReduceOp::Amin) if name == "min" => F::amax_named(&v, d, keepdim, false, "MinBackward1"),
-        Some(ReduceOp::Amax) => F::amax(&v, d, keepdim, true),
-        Some(ReduceOp::Amin) => F::amax(&v, d, keepdim, false),
-        Some(op) => reduce::reduce(op, &v.data, d, keepdim, dt).map(Var::new),
-    })?;
+    let r = if name == "mean" {
+        run(py, v.data.numel(), || F::mean(&v, d, keepdim, dt))?
+    } else if let Some(op) = ArgReduceOp::from_name(name) {
+        run(py, v.data.numel(), || F::extreme_all(&v, op))?
+    } else {
+        let op = ReduceOp::from_name(name).ok_or_else(|| unknown("reduction", name))?;
+        run(py, v.data.numel(), || F::reduce(op, &v, d, keepdim, dt))?
+    };
     wrap_var(py, r)
 }
 }
 
 guarded! {
+/// `var`/`std` (`name`) with Bessel-style `correction`.
 #[pyfunction]
-#[pyo3(signature = (a, dim=None, correction=1.0, keepdim=false, take_sqrt=false))]
+#[pyo3(signature = (name, a, dim=None, correction=1.0, keepdim=false))]
 pub fn var(
     py: Python<'_>,
+    name: &str,
     a: &Bound<'_, PyAny>,
     dim: Option<&Bound<'_, PyAny>>,
     correction: f64,
     keepdim: bool,
-    take_sqrt: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let v = var_of(if take_sqrt { "std" } else { "var" }, "input", a)?;
+    let spread = match name {
+        "var" => Spread::Variance,
+        "std" => Spread::StdDev,
+        _ => return Err(unknown("spread", name)),
+    };
+    let v = var_of(name, "input", a)?;
     let dims = parse_dims(dim)?;
-    wrap_var(py, run(py, v.data.numel(), || F::var(&v, dims.as_deref(), correction, keepdim, take_sqrt))?)
+    wrap_var(py, run(py, v.data.numel(), || F::var(&v, dims.as_deref(), correction, keepdim, spread))?)
 }
 }
 
@@ -107,22 +104,23 @@ pub fn logsumexp(
 }
 
 guarded! {
-/// `max`/`min` along a dim: (values, indices). With `dim=None`, argmax/argmin of all.
+/// `max`/`min` (`name`) along a dim: (values, indices). With `dim=None`,
+/// argmax/argmin of all elements (indices twice).
 #[pyfunction]
-#[pyo3(signature = (a, dim, keepdim, is_max))]
-pub fn arg_extreme<'py>(
+#[pyo3(signature = (name, a, dim, keepdim))]
+pub fn arg_reduce<'py>(
     py: Python<'py>,
+    name: &str,
     a: &Bound<'_, PyAny>,
     dim: Option<Long>,
     keepdim: bool,
-    is_max: bool,
 ) -> PyResult<Bound<'py, PyTuple>> {
-    let dim = dim.map(|d| d.0);
-    let x = var_of(if is_max { "max" } else { "min" }, "input", a)?;
+    let op = ArgReduceOp::from_name(name).ok_or_else(|| unknown("arg-reduction", name))?;
+    let x = var_of(name, "input", a)?;
     let (v, i) = match dim {
-        Some(d) => run(py, x.data.numel(), || F::max_dim(&x, d, keepdim, is_max))?,
+        Some(d) => run(py, x.data.numel(), || F::arg_reduce(op, &x, d.0, keepdim))?,
         None => {
-            let i = run(py, x.data.numel(), || reduce::arg_extreme_all(&x.data, is_max))?;
+            let i = run(py, x.data.numel(), || reduce::arg_reduce_all(op, &x.data))?;
             (Var::new(i.clone()), Var::new(i))
         }
     };
@@ -131,18 +129,19 @@ pub fn arg_extreme<'py>(
 }
 
 guarded! {
+/// Scans (`cumsum`, `cumprod`: the rows of the core's scan table).
 #[pyfunction]
-#[pyo3(signature = (a, dim, prod, dtype=None))]
-pub fn cumulative(
+#[pyo3(signature = (name, a, dim, dtype=None))]
+pub fn scan(
     py: Python<'_>,
+    name: &str,
     a: &Bound<'_, PyAny>,
     dim: Long,
-    prod: bool,
     dtype: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let dim = dim.0;
-    let v = var_of(if prod { "cumprod" } else { "cumsum" }, "input", a)?;
+    let op = ScanOp::from_name(name).ok_or_else(|| unknown("scan", name))?;
+    let v = var_of(name, "input", a)?;
     let dt = parse_opt_dtype(dtype)?;
-    wrap_var(py, run(py, v.data.numel(), || if prod { F::cumprod(&v, dim, dt) } else { F::cumsum(&v, dim, dt) })?)
+    wrap_var(py, run(py, v.data.numel(), || F::scan(op, &v, dim.0, dt))?)
 }
 }

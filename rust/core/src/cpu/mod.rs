@@ -10,3 +10,4 @@ pub mod index;
 pub mod matmul;
 pub mod reduce;
 pub mod sgemm;
+pub mod table;

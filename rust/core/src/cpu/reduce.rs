@@ -5,7 +5,8 @@ use crate::iter::{Plan, SendPtr, PAR_MIN};
 use crate::layout::{contiguous_strides, Layout};
 use crate::tensor::Tensor;
 
-/// Folds `input` over the dims marked in `reduced` with `f`, starting from `init`.
+/// Folds `load(x)` for the elements of `input` over the dims marked in
+/// `reduced` with `f`, starting from `init`.
 /// Returns one accumulator per kept element, in row-major order of the kept dims.
 /// `f` must be associative: runs are folded in 8 interleaved lanes (so the
 /// compiler vectorises them) and large inputs are split over threads.
@@ -13,6 +14,7 @@ pub(crate) fn fold<T: Element>(
     input: &Tensor,
     reduced: &[bool],
     init: T::C,
+    load: impl Fn(T::C) -> T::C + Sync + Copy,
     f: impl Fn(T::C, T::C) -> T::C + Sync + Copy,
 ) -> Vec<T::C> {
     let shape = input.shape();
@@ -41,11 +43,11 @@ pub(crate) fn fold<T: Element>(
                 let p = src.get().offset(offs[0]);
                 let a = accp.offset(offs[1]);
                 if st[1] == 0 {
-                    *a = f(*a, fold_run::<T>(p, len, st[0], init, f));
+                    *a = f(*a, fold_run::<T>(p, len, st[0], init, load, f));
                 } else {
                     for i in 0..len as isize {
                         let slot = a.offset(i * st[1]);
-                        *slot = f(*slot, (*p.offset(i * st[0])).to_c());
+                        *slot = f(*slot, load((*p.offset(i * st[0])).to_c()));
                     }
                 }
             }
@@ -102,6 +104,7 @@ unsafe fn fold_run<T: Element>(
     len: usize,
     stride: isize,
     init: T::C,
+    load: impl Fn(T::C) -> T::C + Copy,
     f: impl Fn(T::C, T::C) -> T::C + Copy,
 ) -> T::C {
     if len > PAIRWISE_BLOCK {
@@ -109,13 +112,13 @@ unsafe fn fold_run<T: Element>(
         // SAFETY: both halves are sub-runs of the caller's run.
         return unsafe {
             f(
-                fold_run_pairwise::<T>(p, half, stride, init, f),
-                fold_run_pairwise::<T>(p.offset(half as isize * stride), len - half, stride, init, f),
+                fold_run_pairwise::<T>(p, half, stride, init, load, f),
+                fold_run_pairwise::<T>(p.offset(half as isize * stride), len - half, stride, init, load, f),
             )
         };
     }
     // SAFETY: forwarded.
-    unsafe { fold_block::<T>(p, len, stride, init, f) }
+    unsafe { fold_block::<T>(p, len, stride, init, load, f) }
 }
 
 /// [`fold_run`] behind a call boundary (recursion cannot be inlined).
@@ -128,10 +131,11 @@ unsafe fn fold_run_pairwise<T: Element>(
     len: usize,
     stride: isize,
     init: T::C,
+    load: impl Fn(T::C) -> T::C + Copy,
     f: impl Fn(T::C, T::C) -> T::C + Copy,
 ) -> T::C {
     // SAFETY: forwarded.
-    unsafe { fold_run::<T>(p, len, stride, init, f) }
+    unsafe { fold_run::<T>(p, len, stride, init, load, f) }
 }
 
 /// Folds at most a block: 8 interleaved lanes on unit stride, so the
@@ -145,6 +149,7 @@ unsafe fn fold_block<T: Element>(
     len: usize,
     stride: isize,
     init: T::C,
+    load: impl Fn(T::C) -> T::C,
     f: impl Fn(T::C, T::C) -> T::C,
 ) -> T::C {
     const LANES: usize = 8;
@@ -156,7 +161,7 @@ unsafe fn fold_block<T: Element>(
             let mut i = 0;
             while i < full {
                 for (l, lane) in lanes.iter_mut().enumerate() {
-                    *lane = f(*lane, (*p.add(i + l)).to_c());
+                    *lane = f(*lane, load((*p.add(i + l)).to_c()));
                 }
                 i += LANES;
             }
@@ -165,13 +170,13 @@ unsafe fn fold_block<T: Element>(
                 r = f(r, lane);
             }
             for k in full..len {
-                r = f(r, (*p.add(k)).to_c());
+                r = f(r, load((*p.add(k)).to_c()));
             }
             r
         } else {
             let mut r = init;
             for i in 0..len as isize {
-                r = f(r, (*p.offset(i * stride)).to_c());
+                r = f(r, load((*p.offset(i * stride)).to_c()));
             }
             r
         }

@@ -6,10 +6,13 @@ pub mod binary;
 pub mod creation;
 pub mod index;
 pub mod join;
+pub mod kinds;
 pub mod matmul;
 pub mod random;
 pub mod reduce;
 pub mod shape;
+pub mod table;
+pub mod ternary;
 pub mod unary;
 
 use crate::bail;
@@ -18,8 +21,7 @@ use crate::error::Result;
 use crate::layout::{fmt_shape, Layout};
 use crate::tensor::{Scalar, Tensor};
 
-pub use binary::BinaryOp;
-pub use unary::UnaryOp;
+pub use kinds::{op_table, ArgReduceOp, BinaryOp, ReduceOp, ScanOp, TernaryOp, UnaryOp};
 
 /// An op argument: a tensor, or a Python number (weakly typed).
 #[derive(Clone, Copy, Debug)]

@@ -2,38 +2,15 @@
 //! `argmax`/`argmin`, `var`/`std`, `norm`, `all`/`any`, `logsumexp`, and the
 //! scans `cumsum`/`cumprod`.
 
-use super::binary::{binary, BinaryOp};
-use super::unary::{unary, UnaryOp};
+use super::binary::binary;
+use super::kinds::{ArgReduceOp, BinaryOp, ReduceOp, ReduceRule, ScanOp, UnaryOp};
+use super::unary::unary;
 use super::{to_dtype, Arg};
 use crate::bail;
-use crate::cpu::reduce::{arg_reduce, fold, scan};
-use crate::dtype::{Bool8, Compute, DType, Element, DEFAULT_FLOAT};
+use crate::dtype::{DType, DEFAULT_FLOAT};
 use crate::error::Result;
 use crate::layout::{fmt_shape, wrap_dim, Dims};
 use crate::tensor::{Scalar, Tensor};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ReduceOp {
-    Sum,
-    Prod,
-    Amax,
-    Amin,
-    All,
-    Any,
-}
-
-impl ReduceOp {
-    pub fn name(self) -> &'static str {
-        match self {
-            ReduceOp::Sum => "sum",
-            ReduceOp::Prod => "prod",
-            ReduceOp::Amax => "amax",
-            ReduceOp::Amin => "amin",
-            ReduceOp::All => "all",
-            ReduceOp::Any => "any",
-        }
-    }
-}
 
 /// Which dims a reduction folds: `None` (or an empty list) means all of them.
 pub fn reduced_mask(op: &str, ndim: usize, dims: Option<&[i64]>) -> Result<Vec<bool>> {
@@ -67,30 +44,19 @@ fn out_shape(shape: &[usize], mask: &[bool], keepdim: bool) -> Dims {
     out
 }
 
-fn from_acc<T: Element>(acc: Vec<T::C>, shape: &[usize], map: impl Fn(T::C) -> T::C) -> Result<Tensor> {
-    Tensor::from_fn::<T>("reduce", shape, |i| T::from_c(map(acc[i])))
-}
-
-/// A fold reduction over `dims` (all when `None`).
+/// A fold reduction over `dims` (all when `None`): a row of `reduce_ops!`.
 pub fn reduce(op: ReduceOp, t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dtype: Option<DType>) -> Result<Tensor> {
     let name = op.name();
     let mask = reduced_mask(name, t.ndim(), dims)?;
     let shape = out_shape(t.shape(), &mask, keepdim);
     let empty_fold = t.shape().iter().zip(&mask).any(|(&d, &r)| r && d == 0);
-    match op {
-        ReduceOp::Sum | ReduceOp::Prod => {
+    // (dtype folded in, dtype returned)
+    let (fdt, rdt) = match op.rule() {
+        ReduceRule::Accumulate => {
             let dt = dtype.unwrap_or(if t.dtype().is_float() { t.dtype() } else { DType::I64 });
-            let x = to_dtype(t, dt);
-            crate::with_dtype!(dt, T, {
-                let acc = if op == ReduceOp::Sum {
-                    fold::<T>(&x, &mask, <T as Element>::C::ZERO, Compute::add)
-                } else {
-                    fold::<T>(&x, &mask, <T as Element>::C::ONE, Compute::mul)
-                };
-                from_acc::<T>(acc, &shape, |c| c)
-            })
+            (dt, dt)
         }
-        ReduceOp::Amax | ReduceOp::Amin => {
+        ReduceRule::Extreme => {
             if empty_fold {
                 if dims.is_none_or(|d| d.is_empty()) {
                     bail!(
@@ -106,30 +72,16 @@ pub fn reduce(op: ReduceOp, t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dty
                     fmt_shape(t.shape())
                 );
             }
+            // Bool folds as uint8: max/min on 0/1 bytes.
             let dt = t.dtype();
-            let x = if dt == DType::Bool { to_dtype(t, DType::U8) } else { t.clone() };
-            let r = crate::with_dtype!(x.dtype(), T, {
-                let acc = if op == ReduceOp::Amax {
-                    fold::<T>(&x, &mask, <T as Element>::C::LOWEST, Compute::max)
-                } else {
-                    fold::<T>(&x, &mask, <T as Element>::C::HIGHEST, Compute::min)
-                };
-                from_acc::<T>(acc, &shape, |c| c)
-            })?;
-            Ok(to_dtype(&r, dt))
+            (if dt == DType::Bool { DType::U8 } else { dt }, dt)
         }
-        ReduceOp::All | ReduceOp::Any => {
-            let out_dt = if t.dtype() == DType::U8 { DType::U8 } else { DType::Bool };
-            let x = to_dtype(t, DType::Bool);
-            let acc = if op == ReduceOp::All {
-                fold::<Bool8>(&x, &mask, 1, |a, b| a & b)
-            } else {
-                fold::<Bool8>(&x, &mask, 0, |a, b| a | b)
-            };
-            let r = from_acc::<Bool8>(acc, &shape, |c| c)?;
-            Ok(to_dtype(&r, out_dt))
-        }
-    }
+        ReduceRule::Logical => (DType::Bool, if t.dtype() == DType::U8 { DType::U8 } else { DType::Bool }),
+    };
+    let x = to_dtype(t, fdt);
+    let out = Tensor::try_zeros(name, fdt, &shape)?;
+    crate::cpu::table::reduce(op, &out, &x, &mask);
+    Ok(to_dtype(&out, rdt))
 }
 
 fn float_dtype(op: &str, t: &Tensor, dtype: Option<DType>) -> Result<DType> {
@@ -231,7 +183,7 @@ pub fn logsumexp(t: &Tensor, dims: &[i64], keepdim: bool) -> Result<Tensor> {
     let m = reduce(ReduceOp::Amax, &x, Some(dims), true, None)?;
     // An infinite max would turn x - m into NaN; shifting by 0 there is exact.
     let finite = unary(UnaryOp::IsFinite, &m, None)?;
-    let m = super::binary::where_(&finite, Arg::T(&m), Arg::S(Scalar::Float(0.0)))?;
+    let m = super::ternary::where_(&finite, Arg::T(&m), Arg::S(Scalar::Float(0.0)))?;
     let e = unary(UnaryOp::Exp, &binary(BinaryOp::Sub, Arg::T(&x), Arg::T(&m), None)?, None)?;
     let s = unary(UnaryOp::Log, &reduce(ReduceOp::Sum, &e, Some(dims), keepdim, None)?, None)?;
     let m = if keepdim { m } else { super::shape::squeeze_dims(&m, dims)? };
@@ -239,9 +191,8 @@ pub fn logsumexp(t: &Tensor, dims: &[i64], keepdim: bool) -> Result<Tensor> {
 }
 
 /// `max`/`min`/`argmax`/`argmin` along one dim: (values, int64 indices).
-pub fn arg_extreme(t: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<(Tensor, Tensor)> {
-    let name = if is_max { "max" } else { "min" };
-
+pub fn arg_reduce(op: ArgReduceOp, t: &Tensor, dim: i64, keepdim: bool) -> Result<(Tensor, Tensor)> {
+    let name = op.name();
     let d = wrap_dim(dim, t.ndim())?;
     let x = if t.ndim() == 0 { t.view_of(t.layout().unsqueeze(0)) } else { t.clone() };
     if x.shape()[d] == 0 {
@@ -255,15 +206,9 @@ pub fn arg_extreme(t: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<
     let xx = if dt == DType::Bool { to_dtype(&x, DType::U8) } else { x.clone() };
     let mut shape: Dims = x.shape().into();
     shape.remove(d);
-    let (vals, idx) = crate::with_dtype!(xx.dtype(), T, {
-        // NaN wins, and the first NaN/extreme is kept on ties (PyTorch's rule).
-        let (v, i) = if is_max {
-            arg_reduce::<T>(&xx, d, |v, b| !b.is_nan() && (v > b || v.is_nan()))
-        } else {
-            arg_reduce::<T>(&xx, d, |v, b| !b.is_nan() && (v < b || v.is_nan()))
-        };
-        (Tensor::from_vec(v, &shape)?, Tensor::from_vec(i, &shape)?)
-    });
+    let vals = Tensor::try_zeros(name, xx.dtype(), &shape)?;
+    let idx = Tensor::try_zeros(name, DType::I64, &shape)?;
+    crate::cpu::table::arg_reduce(op, &vals, &idx, &xx, d);
     let vals = to_dtype(&vals, dt);
     if keepdim && t.ndim() > 0 {
         return Ok((vals.view_of(vals.layout().unsqueeze(d)), idx.view_of(idx.layout().unsqueeze(d))));
@@ -272,34 +217,28 @@ pub fn arg_extreme(t: &Tensor, dim: i64, keepdim: bool, is_max: bool) -> Result<
 }
 
 /// `argmax`/`argmin` over all elements (of the flattened tensor).
-pub fn arg_extreme_all(t: &Tensor, is_max: bool) -> Result<Tensor> {
+pub fn arg_reduce_all(op: ArgReduceOp, t: &Tensor) -> Result<Tensor> {
     if t.numel() == 0 {
-        bail!(
-            Index,
-            "{}(): Expected reduction dim to be specified for input.numel() == 0.",
-            if is_max { "argmax" } else { "argmin" }
-        );
+        let name = match op {
+            ArgReduceOp::Max => "argmax",
+            ArgReduceOp::Min => "argmin",
+        };
+        bail!(Index, "{name}(): Expected reduction dim to be specified for input.numel() == 0.");
     }
     let flat = super::shape::reshape(t, &[-1])?;
-    Ok(arg_extreme(&flat, 0, false, is_max)?.1)
+    Ok(arg_reduce(op, &flat, 0, false)?.1)
 }
 
-/// `cumsum`/`cumprod` along `dim`; integer inputs accumulate in int64.
-pub fn cumulative(t: &Tensor, dim: i64, prod: bool, dtype: Option<DType>) -> Result<Tensor> {
+/// An inclusive scan along `dim` (`cumsum`, `cumprod`); integer inputs
+/// accumulate in int64.
+pub fn scan(op: ScanOp, t: &Tensor, dim: i64, dtype: Option<DType>) -> Result<Tensor> {
     let d = wrap_dim(dim, t.ndim())?;
     let dt = dtype.unwrap_or(if t.dtype().is_float() { t.dtype() } else { DType::I64 });
     let x = to_dtype(t, dt);
-    let out = Tensor::zeros(dt, t.shape());
     if t.ndim() == 0 {
-        crate::cpu::elementwise::copy_cast(&out, &x);
-        return Ok(out);
+        return Ok(super::clone(&x));
     }
-    crate::with_dtype!(dt, T, {
-        if prod {
-            scan::<T>(&out, &x, d, Compute::mul)
-        } else {
-            scan::<T>(&out, &x, d, Compute::add)
-        }
-    });
+    let out = Tensor::try_zeros(op.name(), dt, t.shape())?;
+    crate::cpu::table::scan(op, &out, &x, d);
     Ok(out)
 }

@@ -80,4 +80,3 @@ fn copy_slices(a: &Var, base: Var, f: std::sync::Arc<crate::autograd::var::ViewF
     }
     Ok(a)
 }
-

@@ -6,7 +6,9 @@
 //! `views.rs`, `index.rs`. Formulas save only what they use; broadcasting is
 //! undone in one place, [`sum_to`].
 
+pub mod derivatives;
 pub mod elementwise;
+pub mod formula;
 pub mod index;
 pub mod inplace;
 pub mod linalg;
@@ -15,7 +17,9 @@ pub mod view_entry;
 pub mod views;
 pub mod write;
 
+pub use derivatives::{arg_reduce, binary, record_ternary, reduce, reduce_named, scan, unary};
 pub use elementwise::*;
+pub use formula::{add, div, mul, neg, sub};
 pub use index::*;
 pub use inplace::*;
 pub use linalg::*;
@@ -85,16 +89,16 @@ pub fn record(
     record_with(name, inputs, outputs, saved, false, f)
 }
 
-/// Records a single-output op whose number operands are attributes of the op
-/// (`pow`'s exponent): PyTorch hides those from `next_functions`.
-pub fn record1_attrs(
+/// [`record`] for a single-output op whose number operands are attributes of
+/// the op: PyTorch hides those from `next_functions`.
+pub fn record_attrs(
     name: &str,
     inputs: &[Option<&Var>],
     out: Tensor,
     saved: Vec<String>,
-    f: impl Fn(&Var, &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
+    f: impl Fn(&[Option<Var>], &Node) -> Result<Vec<Option<Var>>> + Send + Sync + 'static,
 ) -> Var {
-    record_with(name, inputs, vec![out], saved, true, single(f)).pop().expect("one output")
+    record_with(name, inputs, vec![out], saved, true, f).pop().expect("one output")
 }
 
 /// A single-output formula, skipped when no gradient arrives.
