@@ -12,7 +12,7 @@
 //! this list against the `crate::` paths of every file):
 //!
 //! ```text
-//! layer 5: arith assign attrs indexing join linalg promote random reduce threads views
+//! layer 5: arith assign attrs indexing join linalg promote random reduce table threads views
 //! layer 4: creation
 //! layer 3: out
 //! layer 2: autograd convert numpy
