@@ -15,12 +15,9 @@ use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple,
 use rtensor_core::ops::Arg;
 use rtensor_core::{DType, Device, Scalar, Tensor};
 
-/// NOTE [Python ints] (docs/design.md): one helper per kind of int argument,
-/// each with PyTorch's exception for an int that does not fit in `i64`:
-/// [`long`] / [`Long`] for index-like arguments (`ValueError`),
-/// [`parse_ints`] for size lists (`TypeError`), [`scalar`] for scalar operands
-/// (`OverflowError`, or `RuntimeError` for `2**63 .. 2**64-1`), and
-/// [`collect`] for `tensor(data)`.
+/// PyTorch's message for an index-like int that does not fit in `i64`. Each
+/// kind of int argument has its own helper here, with its own exception: see
+/// NOTE [Python ints] in docs/design.md.
 pub const LONG_OVERFLOW: &str = "Overflow when unpacking long long";
 
 /// The error for a Python int that is not an `i64`, used as a scalar operand.
