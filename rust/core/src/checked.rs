@@ -1,23 +1,10 @@
 //! Checked size arithmetic: the one place element counts, byte counts and
 //! layout extents are computed from user-supplied numbers.
 //!
-//! NOTE [Checked sizes]: every size that reaches an allocation or a pointer
-//! offset is computed here, with overflow reported as PyTorch reports it
-//! (`numel: integer multiplication overflow`, `Storage size calculation
-//! overflowed`), never wrapped. The bounds are PyTorch's: a tensor has at most
-//! `i64::MAX` elements, a buffer at most `isize::MAX` bytes, and every element
-//! a layout reaches has a storage index in `0..=isize::MAX`. With those three
-//! facts established when a `Layout` or a `Storage` is made, the kernels'
-//! own index arithmetic (`offset + Σ i·stride`) cannot overflow.
-//!
-//! NOTE [Errors that unwind]: a few failures can happen deep inside code that
-//! has no `Result` to return: an allocation inside a kernel's scratch buffer,
-//! a contiguous copy of a huge expanded view. Those [`throw`] the core
-//! [`Error`] as a panic payload; `call::run` in the binding catches it and
-//! raises it as the exception it names, exactly like a returned error, and the
-//! thread pool carries it from a helper thread to the caller. User-facing
-//! creation paths return `Result`s instead, so a `cargo test` or another Rust
-//! caller sees errors as values there.
+//! The bounds, and why the kernels may then trust their index arithmetic:
+//! see NOTE [Checked sizes] in docs/design.md. [`throw`] and [`or_throw`]
+//! raise an error from code without a `Result`: see NOTE [Errors that unwind]
+//! in docs/design.md.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::layout::fmt_shape;

@@ -5,7 +5,7 @@ use crate::call::run;
 use crate::tensor::PyTensor;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
-use rtensor_core::autograd::functions as F;
+use rtensor_core::autograd::functions::{self as F, write as W};
 use rtensor_core::ops;
 
 guarded! {
@@ -15,12 +15,7 @@ pub fn copy_(py: Python<'_>, dst: &Bound<'_, PyTensor>, src: &Bound<'_, PyAny>) 
     let s = crate::convert::var_arg("copy_", src)?;
     crate::tensor::track_view_for_write(dst, s.varg().var().is_some_and(|x| x.requires_grad()))?;
     let d = dst.borrow().var();
-    if !rtensor_core::autograd::functions::needs_grad(&[Some(&d), s.varg().var()]) {
-        run(py, d.data.numel(), || ops::assign("copy_", &d.data, s.varg().arg()))?;
-        return Ok(dst.clone().unbind());
-    }
-    let r =
-        run(py, d.data.numel(), || F::index_put_named(&d, vec![ops::index::IndexItem::Ellipsis], s.varg(), "copy_"))?;
+    let r = run(py, d.data.numel(), || W::copy_(&d, s.varg()))?;
     dst.borrow_mut().meta = r.meta;
     Ok(dst.clone().unbind())
 }

@@ -1,10 +1,6 @@
 //! The one way into the core: convert errors, catch panics, release the GIL
-//! for big kernels.
-//!
-//! NOTE [GIL release]: detaching from the interpreter costs roughly a
-//! microsecond, which would double the cost of `a + b` on a 3×3 tensor, so we
-//! only detach when the op touches at least `DETACH_MIN` elements. Below it the
-//! kernel is over before another thread could have used the GIL.
+//! for big kernels (from `DETACH_MIN` elements: see NOTE [GIL release] in
+//! docs/design.md).
 
 use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -13,13 +9,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 pub const DETACH_MIN: usize = 1 << 16;
 
-/// NOTE [Python errors through the core]: a Python callback run by the core
-/// (a gradient hook) may raise; the core has only its own `Error` to carry
-/// that back. The exception is kept here under a number that the error's
-/// message names, and [`to_py`] gives back the very exception object, so a
-/// hook's `ValueError` reaches the caller of `backward()` as itself, as in
-/// PyTorch. At most `STASH_MAX` are kept (the oldest go first) for errors the
-/// core drops instead of returning.
+/// The stash of Python exceptions raised through the core, at most
+/// `STASH_MAX` (see NOTE [Python errors through the core] in docs/design.md).
 static STASH: std::sync::Mutex<Vec<(u64, PyErr)>> = std::sync::Mutex::new(Vec::new());
 static STASH_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 const STASH_MAX: usize = 64;

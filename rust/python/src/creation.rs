@@ -4,9 +4,10 @@
 
 use crate::call::guarded;
 use crate::call::{run, run_ok};
-use crate::convert::{collect, inferred_dtype, parse_size, scalar, tensor_from_collected, Collected};
+use crate::convert::{
+    collect, parse_device, parse_opt_dtype, parse_size, scalar, sized, tensor_from_collected, Collected,
+};
 use crate::tensor::{wrap_new, PyTensor};
-use crate::types::{parse_device, parse_opt_dtype};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -48,8 +49,7 @@ pub fn tensor(
     }
     let mut c = Collected::default();
     collect(data, 0, &mut c)?;
-    let dt = dtype.unwrap_or(inferred_dtype(c.category));
-    wrap_new(py, tensor_from_collected(&c, dt, dtype.is_some())?, requires_grad)
+    wrap_new(py, tensor_from_collected(&c, dtype)?, requires_grad)
 }
 
 /// Whether `ob` is a NumPy scalar (`np.generic`); plain Python numbers and
@@ -87,29 +87,6 @@ pub fn py_tensor(
     let _ = pin_memory;
     tensor(py, data, parse_opt_dtype(dtype)?, device, requires_grad)
 }
-}
-
-/// Shared front of the sized creation functions: parses size, dtype, device.
-/// The size comes either positionally or as `size=`, exactly once.
-pub(crate) fn sized(
-    name: &str,
-    args: &Bound<'_, PyTuple>,
-    size: Option<&Bound<'_, PyAny>>,
-    dtype: Option<&Bound<'_, PyAny>>,
-    device: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(Vec<usize>, Option<DType>)> {
-    parse_device(device)?;
-    let shape = match size.filter(|s| !s.is_none()) {
-        Some(_) if !args.is_empty() => {
-            return Err(PyTypeError::new_err(format!("{name}() got multiple values for argument 'size'")))
-        }
-        Some(s) => parse_size(&PyTuple::new(args.py(), [s])?)?,
-        None if args.is_empty() => {
-            return Err(PyTypeError::new_err(format!("{name}() missing 1 required positional arguments: \"size\"")))
-        }
-        None => parse_size(args)?,
-    };
-    Ok((shape, parse_opt_dtype(dtype)?))
 }
 
 /// The result of a creation function: a new tensor of `dtype` (or `default`),

@@ -2,12 +2,13 @@
 
 use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
-use crate::convert::{arg_or_err, tensor_arg, var_arg, var_of, Long, VarArg};
+use crate::convert::{tensor_arg, var_arg, var_of, Long, VarArg};
 use crate::tensor::{link_view, new_view, track_view_for_write, wrap, wrap_var, PyTensor};
 use pyo3::exceptions::PyIndexError;
 use pyo3::prelude::*;
 use pyo3::types::{PyEllipsis, PyInt, PyList, PyNone, PyRange, PySlice, PyTuple};
 use rtensor_core::autograd::functions as F;
+use rtensor_core::autograd::functions::write::{self as W, Output, ScatterMode};
 use rtensor_core::ops::index::{self as ix, IndexItem};
 use rtensor_core::DType;
 
@@ -206,7 +207,6 @@ pub fn index_select(
     let dim = dim.0;
     let v = var_of("index_select", "input", a)?;
     let i = tensor_arg("index_select", "index", index)?;
-    ix::index_select(&v.data, dim, &i).py()?;
     wrap_var(py, run(py, v.data.numel(), || F::index_select(&v, dim, &i))?)
 }
 }
@@ -230,10 +230,10 @@ pub fn masked_fill(
     value: &Bound<'_, PyAny>,
     inplace: bool,
 ) -> PyResult<Py<PyTensor>> {
-    if inplace {
+    let out = if inplace { Output::InPlace } else { Output::New };
+    if out == Output::InPlace {
         track_view_for_write(a, false)?;
     }
-    let t = a.borrow().t.clone();
     let m = tensor_arg("masked_fill", "mask", mask)?;
     let v = match crate::convert::arg(value)? {
         Some(crate::convert::OwnedArg::S(s)) => s,
@@ -253,30 +253,21 @@ pub fn masked_fill(
         }
     };
     let me = a.borrow().var();
-    if me.requires_grad() && rtensor_core::autograd::is_grad_enabled() {
-        if inplace {
-            let shape = t.shape().to_vec();
-            let mb = rtensor_core::ops::expand_to("masked_fill_", &m, &shape).py()?;
-            let r = run(py, t.numel(), || F::index_put_(&me, vec![IndexItem::Tensor(mb.contiguous())], F::VArg::S(v)))?;
-            a.borrow_mut().meta = r.meta;
-            return Ok(a.clone().unbind());
-        }
-        return wrap_var(py, run(py, t.numel(), || F::masked_fill(&me, &m, v))?);
-    }
-    let target = if inplace {
-        t.clone()
-    } else {
-        // Out of place, the result takes the broadcast shape of self and mask.
-        let shape = rtensor_core::layout::broadcast_shapes("masked_fill", t.shape(), m.shape()).py()?;
-        rtensor_core::ops::clone(&rtensor_core::ops::expand_to("masked_fill", &t, &shape).py()?)
-    };
-    run(py, t.numel(), || ix::masked_fill_(&target, &m, v))?;
-    if inplace {
-        Ok(a.clone().unbind())
-    } else {
-        wrap(py, target)
-    }
+    let r = run(py, me.data.numel(), || W::masked_fill(out, &me, &m, v))?;
+    written(a, out, r)
 }
+}
+
+/// The result of an op that writes `a` in place (its new history goes to
+/// `a`, which is returned) or returns a new tensor.
+fn written(a: &Bound<'_, PyTensor>, out: Output, r: rtensor_core::autograd::Var) -> PyResult<Py<PyTensor>> {
+    match out {
+        Output::InPlace => {
+            a.borrow_mut().meta = r.meta;
+            Ok(a.clone().unbind())
+        }
+        Output::New => wrap_var(a.py(), r),
+    }
 }
 
 guarded! {
@@ -293,7 +284,6 @@ pub fn gather(py: Python<'_>, a: &Bound<'_, PyAny>, dim: Long, index: &Bound<'_,
     let dim = dim.0;
     let v = var_of("gather", "input", a)?;
     let i = tensor_arg("gather", "index", index)?;
-    ix::gather(&v.data, dim, &i).py()?;
     wrap_var(py, run(py, i.numel(), || F::gather(&v, dim, &i))?)
 }
 }
@@ -310,32 +300,15 @@ pub fn scatter(
     add: bool,
     inplace: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let dim = dim.0;
+    let mode = if add { ScatterMode::Add } else { ScatterMode::Assign };
+    let out = if inplace { Output::InPlace } else { Output::New };
     let vs = var_arg("scatter", src)?;
-    if inplace {
+    if out == Output::InPlace {
         track_view_for_write(a, matches!(&vs, VarArg::V(x) if x.requires_grad()))?;
     }
-    let t = a.borrow().t.clone();
     let i = tensor_arg("scatter", "index", index)?;
-    let s = arg_or_err("scatter", src)?;
     let me = a.borrow().var();
-    if rtensor_core::autograd::is_grad_enabled()
-        && (me.requires_grad() || matches!(&vs, VarArg::V(x) if x.requires_grad()))
-    {
-        let r = run(py, i.numel(), || F::scatter(&me, dim, &i, vs.varg(), add))?;
-        if inplace {
-            let nv = F::check_inplace(&me, "scatter_").and_then(|_| F::rebase(&me, r, "scatter_")).py()?;
-            a.borrow_mut().meta = nv.meta;
-            return Ok(a.clone().unbind());
-        }
-        return wrap_var(py, r);
-    }
-    let target = if inplace { t.clone() } else { rtensor_core::ops::clone(&t) };
-    run(py, i.numel(), || ix::scatter_(&target, dim, &i, s.as_arg(), add))?;
-    if inplace {
-        Ok(a.clone().unbind())
-    } else {
-        wrap(py, target)
-    }
+    let r = run(py, i.numel(), || W::scatter(out, mode, &me, dim.0, &i, vs.varg()))?;
+    written(a, out, r)
 }
 }

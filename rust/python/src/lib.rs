@@ -2,10 +2,40 @@
 // `call::guarded!` handles one function per recursion step.
 #![recursion_limit = "512"]
 //! `rtensor._C`: the compiled half of rtensor. A thin layer: convert Python
-//! values, call `rtensor-core` through `call::run`, wrap the result. No maths here.
+//! values, call `rtensor-core` through `call::run` (one core entry point per
+//! op), wrap the result. No maths here: composite ops, autograd graphs and
+//! node names live in `rtensor_core::autograd::functions`.
+//!
+//! NOTE [Binding layers]: modules import one way, downwards. A module uses
+//! (`crate::...`) only modules of lower layers, never one of its own layer, so
+//! no two modules import each other (`tests/test_binding_layers.py` checks
+//! this list against the `crate::` paths of every file):
+//!
+//! ```text
+//! layer 5: arith assign attrs indexing join linalg promote random reduce table threads views
+//! layer 4: creation
+//! layer 3: out
+//! layer 2: autograd convert numpy
+//! layer 1: tensor types
+//! layer 0: call
+//! ```
+//!
+//! - `call`: core errors -> Python exceptions, the panic guard, GIL release.
+//! - `tensor`: the `PyTensor` struct and the helpers that wrap core results
+//!   and link views (the bottom every op module builds on); `types`: the
+//!   `dtype` and `device` classes.
+//! - `convert`: the one conversion module (Python values -> core values:
+//!   ints, scalars, op arguments, sizes, dims, dtypes, devices, nested data);
+//!   `autograd`: the Python autograd API (`backward`, `grad`, nodes, hooks,
+//!   anomaly locations); `numpy`: NumPy interop.
+//! - `out`: `out=` arguments and `resize_`; `creation`: `tensor()` and the
+//!   sized creation functions (used by `attrs` and `indexing` to build
+//!   tensors from data).
+//! - layer 5: the entry points, one module per op family of the core.
 
 mod arith;
 mod assign;
+mod attrs;
 mod autograd;
 mod call;
 mod convert;

@@ -20,7 +20,7 @@ pub fn promote_types(
     a: &Bound<'_, PyAny>,
     b: &Bound<'_, PyAny>,
 ) -> PyResult<Py<crate::types::PyDType>> {
-    let (x, y) = (crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?);
+    let (x, y) = (crate::convert::parse_dtype(a)?, crate::convert::parse_dtype(b)?);
     Ok(crate::types::dtype_obj(py, rtensor_core::dtype::promote_types(x, y)))
 }
 }
@@ -28,6 +28,6 @@ pub fn promote_types(
 guarded! {
 #[pyfunction]
 pub fn can_cast(a: &Bound<'_, PyAny>, b: &Bound<'_, PyAny>) -> PyResult<bool> {
-    Ok(rtensor_core::dtype::can_cast(crate::types::parse_dtype(a)?, crate::types::parse_dtype(b)?))
+    Ok(rtensor_core::dtype::can_cast(crate::convert::parse_dtype(a)?, crate::convert::parse_dtype(b)?))
 }
 }

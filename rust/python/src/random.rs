@@ -3,10 +3,8 @@
 
 use crate::call::guarded;
 use crate::call::IntoPyResult;
-use crate::convert::parse_size;
-use crate::creation::sized;
+use crate::convert::{parse_device, parse_opt_dtype, parse_size, sized};
 use crate::tensor::{wrap_new, PyTensor};
-use crate::types::{parse_device, parse_opt_dtype};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;

@@ -3,9 +3,9 @@
 
 use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
+use crate::convert::parse_opt_dtype;
 use crate::convert::{parse_dims, var_of, Long};
 use crate::tensor::{wrap, wrap_var, PyTensor};
-use crate::types::parse_opt_dtype;
 use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;

@@ -156,7 +156,7 @@ impl Node {
 }
 
 impl Drop for Node {
-    /// NOTE [Iterative teardown]: what the node owns is dropped from a worklist.
+    /// What the node owns is dropped from a worklist (see NOTE [Iterative teardown] in teardown.rs).
     fn drop(&mut self) {
         use super::teardown::{defer, Owned};
         let state = self.state.get_mut().unwrap_or_else(|e| e.into_inner()).take();

@@ -36,7 +36,7 @@ pub struct Meta {
 }
 
 impl Drop for Meta {
-    /// NOTE [Iterative teardown]: what the metadata owns is dropped from a worklist.
+    /// What the metadata owns is dropped from a worklist (see NOTE [Iterative teardown] in teardown.rs).
     fn drop(&mut self) {
         use super::teardown::{defer, Owned};
         let grad_fn = self.grad_fn.get_mut().unwrap_or_else(|e| e.into_inner()).take();

@@ -91,7 +91,7 @@ fn check_rank(op: &str, t: &Tensor, rank: usize, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// The rank rules of `mm`, `bmm`, `mv` and `dot` (which otherwise are `matmul`).
+/// The rank rules of `mm`, `bmm`, `mv`, `dot` (which otherwise are `matmul`) and `outer`.
 pub fn check(name: &str, a: &Tensor, b: &Tensor) -> Result<()> {
     match name {
         "mm" => {
@@ -131,6 +131,17 @@ pub fn check(name: &str, a: &Tensor, b: &Tensor) -> Result<()> {
             }
             Ok(())
         }
+        "outer" | "ger" => {
+            if a.ndim() != 1 || b.ndim() != 1 {
+                bail!(
+                    Runtime,
+                    "outer: expected 1D tensors, but got shapes {} and {}",
+                    fmt_shape(a.shape()),
+                    fmt_shape(b.shape())
+                );
+            }
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
@@ -156,14 +167,7 @@ pub fn dot(a: &Tensor, b: &Tensor) -> Result<Tensor> {
 }
 
 pub fn outer(a: &Tensor, b: &Tensor) -> Result<Tensor> {
-    if a.ndim() != 1 || b.ndim() != 1 {
-        bail!(
-            Runtime,
-            "outer: expected 1D tensors, but got shapes {} and {}",
-            fmt_shape(a.shape()),
-            fmt_shape(b.shape())
-        );
-    }
+    check("outer", a, b)?;
     let dt = crate::dtype::promote_types(a.dtype(), b.dtype());
     let col = to_dtype(a, dt);
     let col = col.view_of(col.layout().unsqueeze(1));

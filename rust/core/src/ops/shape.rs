@@ -220,33 +220,42 @@ pub fn as_strided(t: &Tensor, size: &[i64], stride: &[i64], offset: Option<i64>)
     t.with_checked_layout("as_strided", Layout::new("as_strided", &shape, &strides, off as usize)?)
 }
 
-/// `split` with one size (chunks of that size, the last may be shorter) or a list.
-pub fn split(t: &Tensor, sizes: &[i64], single: bool, dim: i64) -> Result<Vec<Tensor>> {
+/// How `split` cuts a dim.
+#[derive(Clone, Copy, Debug)]
+pub enum Split<'a> {
+    /// Chunks of this size; the last may be shorter.
+    Size(i64),
+    /// Chunks of these sizes, which must add up to the dim.
+    Sizes(&'a [i64]),
+}
+
+/// `split` with one size or a list of sizes.
+pub fn split(t: &Tensor, how: Split<'_>, dim: i64) -> Result<Vec<Tensor>> {
     if t.ndim() == 0 {
         bail!(Runtime, "split expects at least a 1-dimensional tensor (got a 0-d tensor)");
     }
     let d = wrap_dim(dim, t.ndim())?;
     let n = t.shape()[d] as i64;
-    let sizes: Vec<i64> = if single {
-        let Some(&s) = sizes.first() else {
-            bail!(Runtime, "split(): expected a split size");
-        };
-        if s <= 0 && n > 0 {
-            bail!(Runtime, "split(): split_size can only be 0 if dimension size is 0, but got split_size={s} for dimension of size {n}");
+    let sizes: Vec<i64> = match how {
+        Split::Size(s) => {
+            if s <= 0 && n > 0 {
+                bail!(Runtime, "split(): split_size can only be 0 if dimension size is 0, but got split_size={s} for dimension of size {n}");
+            }
+            if n == 0 {
+                vec![0]
+            } else {
+                (0..n).step_by(s as usize).map(|st| s.min(n - st)).collect()
+            }
         }
-        if n == 0 {
-            vec![0]
-        } else {
-            (0..n).step_by(s as usize).map(|st| s.min(n - st)).collect()
-        }
-    } else {
-        if sizes.iter().map(|&s| s as i128).sum::<i128>() != n as i128 || sizes.iter().any(|&s| s < 0) {
-            bail!(
+        Split::Sizes(sizes) => {
+            if sizes.iter().map(|&s| s as i128).sum::<i128>() != n as i128 || sizes.iter().any(|&s| s < 0) {
+                bail!(
                 Runtime,
                 "split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at dimension {d}), but got split_sizes={sizes:?}"
             );
+            }
+            sizes.to_vec()
         }
-        sizes.to_vec()
     };
     let mut start = 0;
     let mut out = Vec::with_capacity(sizes.len());
@@ -267,7 +276,7 @@ pub fn chunk(t: &Tensor, chunks: i64, dim: i64) -> Result<Vec<Tensor>> {
     let d = wrap_dim(dim, t.ndim())?;
     let n = t.shape()[d] as i64;
     let size = ((n as i128 + chunks as i128 - 1) / chunks as i128).max(1) as i64;
-    split(t, &[size], true, dim)
+    split(t, Split::Size(size), dim)
 }
 
 pub fn unbind(t: &Tensor, dim: i64) -> Result<Vec<Tensor>> {

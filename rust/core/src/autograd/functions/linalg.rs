@@ -4,6 +4,73 @@ use super::{grad_for, needs_grad, record1, sum_to};
 use crate::autograd::var::{SavedVar, Var};
 use crate::error::Result;
 use crate::ops;
+use crate::tensor::Tensor;
+
+/// The products of `torch.matmul` and its fixed-rank relatives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Product {
+    Matmul,
+    Mm,
+    Bmm,
+    Mv,
+    /// `dot` (and `inner`, which is `dot` for the 1-d operands rtensor takes).
+    Dot,
+    /// `outer` (and its alias `ger`).
+    Outer,
+}
+
+impl Product {
+    pub const ALL: [Product; 6] =
+        [Product::Matmul, Product::Mm, Product::Bmm, Product::Mv, Product::Dot, Product::Outer];
+
+    /// The PyTorch name, as errors report it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Product::Matmul => "matmul",
+            Product::Mm => "mm",
+            Product::Bmm => "bmm",
+            Product::Mv => "mv",
+            Product::Dot => "dot",
+            Product::Outer => "outer",
+        }
+    }
+
+    /// The product a PyTorch function or method name calls, aliases included.
+    pub fn from_name(name: &str) -> Option<Product> {
+        Some(match name {
+            "inner" => Product::Dot,
+            "ger" => Product::Outer,
+            _ => *Product::ALL.iter().find(|p| p.name() == name)?,
+        })
+    }
+
+    /// The forward on plain tensors.
+    fn forward(self, a: &Tensor, b: &Tensor) -> Result<Tensor> {
+        match self {
+            Product::Matmul => ops::matmul::matmul(a, b),
+            Product::Mm => ops::matmul::mm(a, b),
+            Product::Bmm => ops::matmul::bmm(a, b),
+            Product::Mv => ops::matmul::mv(a, b),
+            Product::Dot => ops::matmul::dot(a, b),
+            Product::Outer => ops::matmul::outer(a, b),
+        }
+    }
+}
+
+/// `op(a, b)`, recorded when autograd is involved: the fixed-rank products
+/// are `matmul` once their ranks are checked (so they share its backward and
+/// its node names, `MmBackward0`...), and `outer` is `a[:, None] * b`, as
+/// PyTorch builds it (its node is `MulBackward0`).
+pub fn product(op: Product, a: &Var, b: &Var) -> Result<Var> {
+    if !needs_grad(&[Some(a), Some(b)]) {
+        return op.forward(&a.data, &b.data).map(Var::new);
+    }
+    ops::matmul::check(op.name(), &a.data, &b.data)?;
+    match op {
+        Product::Outer => super::mul(&super::unsqueeze(a, 1)?, b),
+        Product::Matmul | Product::Mm | Product::Bmm | Product::Mv | Product::Dot => matmul(a, b),
+    }
+}
 
 pub fn matmul(a: &Var, b: &Var) -> Result<Var> {
     let out = ops::matmul::matmul(&a.data, &b.data)?;

@@ -13,7 +13,9 @@ pub mod index;
 pub mod inplace;
 pub mod linalg;
 pub mod reduce;
+pub mod view_entry;
 pub mod views;
+pub mod write;
 
 pub use derivatives::{arg_reduce, binary, record_ternary, reduce, reduce_named, scan, unary};
 pub use elementwise::*;

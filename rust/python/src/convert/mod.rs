@@ -1,22 +1,23 @@
-//! Python values → core values: scalars, op arguments, sizes, nested data.
+//! Python values → core values (and a few back): ints, scalars, op arguments,
+//! sizes and dims, dtypes and devices; nested data in [`nested`]. The one
+//! conversion module of the binding (see the import order in `lib.rs`).
+
+mod nested;
+pub use nested::{collect, inferred_dtype, scalars, tensor_from_collected, to_nested, Collected};
 
 use crate::call::guarded;
-use crate::call::IntoPyResult;
 use crate::tensor::PyTensor;
+use crate::types::{PyDType, PyDevice};
 use pyo3::exceptions::{PyOverflowError, PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyTuple, PyType};
-use rtensor_core::dtype::{Category, DEFAULT_FLOAT, DEFAULT_INT};
+use pyo3::types::{PyBool, PyFloat, PyInt, PyList, PySequence, PyString, PyTuple, PyType};
 use rtensor_core::ops::Arg;
-use rtensor_core::{DType, Scalar, Tensor};
+use rtensor_core::{DType, Device, Scalar, Tensor};
 
-/// NOTE [Python ints] (docs/design.md): one helper per kind of int argument,
-/// each with PyTorch's exception for an int that does not fit in `i64`:
-/// [`long`] / [`Long`] for index-like arguments (`ValueError`),
-/// [`parse_ints`] for size lists (`TypeError`), [`scalar`] for scalar operands
-/// (`OverflowError`, or `RuntimeError` for `2**63 .. 2**64-1`), and
-/// [`collect`] for `tensor(data)`.
+/// PyTorch's message for an index-like int that does not fit in `i64`. Each
+/// kind of int argument has its own helper here, with its own exception: see
+/// NOTE [Python ints] in docs/design.md.
 pub const LONG_OVERFLOW: &str = "Overflow when unpacking long long";
 
 /// The error for a Python int that is not an `i64`, used as a scalar operand.
@@ -339,178 +340,83 @@ pub fn make_size<'py>(py: Python<'py>, shape: &[usize]) -> PyResult<Bound<'py, P
     }
 }
 
-/// Values collected from nested Python data by [`collect`].
-#[derive(Default)]
-pub struct Collected {
-    pub shape: Vec<usize>,
-    pub values: Vec<Scalar>,
-    pub category: Option<Category>,
-    /// An int past `i64` was read (as a float): an error unless the result
-    /// is a float or bool tensor (`tensor(2**100, dtype=float32)` is fine).
-    pub big_int: bool,
-}
-
-/// PyTorch's limit on nesting in `tensor(data)`; it also bounds the recursion
-/// below, so a self-containing list (`l.append(l)`) is an error, not a stack
-/// overflow.
-const MAX_DIMS: usize = 64;
-
-fn type_name(ob: &Bound<'_, PyAny>) -> String {
-    ob.get_type().name().map(|n| n.to_string()).unwrap_or_default()
-}
-
-/// Walks nested data into shape + values, as PyTorch's `tensor(data)` does:
-/// lists and tuples, other sequences (the `__len__`/`__getitem__` protocol,
-/// read item by item so a lying `__len__` reserves nothing and the error of
-/// `__getitem__` comes through), numbers, and one-element tensors. The shape
-/// is fixed by the first item at each depth; later items must agree
-/// (`ValueError` for a length, `TypeError` for a number where a sequence is
-/// expected or the reverse); anything else is PyTorch's `RuntimeError:
-/// Could not infer dtype of T`.
-pub fn collect(ob: &Bound<'_, PyAny>, depth: usize, acc: &mut Collected) -> PyResult<()> {
-    if depth > MAX_DIMS {
-        return Err(PyValueError::new_err(format!(
-            "too many dimensions '{}' (tensor() accepts at most {MAX_DIMS} levels of nesting)",
-            type_name(ob)
-        )));
+/// Accepts an `rtensor.dtype`, or Python's `float`, `int`, `bool` as PyTorch does.
+pub fn parse_dtype(ob: &Bound<'_, PyAny>) -> PyResult<DType> {
+    if let Ok(d) = ob.cast::<PyDType>() {
+        return Ok(d.get().dt);
     }
-    let number = if ob.is_instance_of::<PyInt>() && !ob.is_instance_of::<PyBool>() {
-        match ob.extract::<i64>() {
-            Ok(i) => Some((Scalar::Int(i), Category::Int)),
-            Err(_) => {
-                // Too big for i64: kept as a float of an int's category, an
-                // error unless the result is a float tensor (NOTE [Python ints]).
-                acc.big_int = true;
-                Some((Scalar::Float(ob.extract::<f64>()?), Category::Int))
-            }
+    if let Ok(t) = ob.cast::<PyType>() {
+        let py = ob.py();
+        if t.is(py.get_type::<pyo3::types::PyFloat>()) {
+            return Ok(DType::F64);
         }
+        if t.is(py.get_type::<pyo3::types::PyBool>()) {
+            return Ok(DType::Bool);
+        }
+        if t.is(py.get_type::<pyo3::types::PyInt>()) {
+            return Ok(DType::I64);
+        }
+    }
+    Err(PyTypeError::new_err(format!(
+        "dtype must be an rtensor.dtype such as rtensor.float32 (or float, int, bool), not {}",
+        ob.repr().map(|r| r.to_string()).unwrap_or_else(|_| "?".into())
+    )))
+}
+
+pub fn parse_opt_dtype(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>> {
+    match ob {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => parse_dtype(o).map(Some),
+    }
+}
+
+/// Parses a `device=` argument. Only the CPU exists until the wgpu backend lands.
+pub fn parse_device(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
+    let Some(ob) = ob else { return Ok(Device::Cpu) };
+    if ob.is_none() {
+        return Ok(Device::Cpu);
+    }
+    let d = if let Ok(d) = ob.cast::<PyDevice>() {
+        d.get().clone()
+    } else if ob.is_instance_of::<PyString>() || ob.extract::<i64>().is_ok() {
+        PyDevice::new(ob, None)?
     } else {
-        scalar(ob)?.map(|s| (s, s.category()))
-    };
-    if let Some((s, c)) = number {
-        return leaf(acc, depth, s, c, ob);
-    }
-    if let Ok(t) = ob.cast::<PyTensor>() {
-        let t = t.borrow().t.clone();
-        if t.numel() != 1 {
-            return Err(PyValueError::new_err("only one element tensors can be converted to Python scalars"));
-        }
-        let s = rtensor_core::ops::shape::reshape(&t, &[]).and_then(|t| t.item()).py()?;
-        return leaf(acc, depth, s, s.category(), ob);
-    }
-    // Lists and tuples (the common case) are walked without the generic sequence protocol.
-    if let Ok(list) = ob.cast::<PyList>() {
-        enter(acc, depth, list.len(), ob)?;
-        for x in list.iter() {
-            collect(&x, depth + 1, acc)?;
-        }
-        return Ok(());
-    }
-    if let Ok(tup) = ob.cast::<PyTuple>() {
-        enter(acc, depth, tup.len(), ob)?;
-        for x in tup.iter() {
-            collect(&x, depth + 1, acc)?;
-        }
-        return Ok(());
-    }
-    if ob.is_instance_of::<pyo3::types::PyString>() {
-        return Err(PyTypeError::new_err("new(): invalid data type 'str'"));
-    }
-    if ob.is_instance_of::<pyo3::types::PyBytes>() {
-        return Err(PyTypeError::new_err("new(): invalid data type 'bytes'"));
-    }
-    // PySequence_Check: any class with `__getitem__` that is not a dict.
-    // SAFETY: `ob` is a live object; the call only reads its type's slots.
-    if unsafe { pyo3::ffi::PySequence_Check(ob.as_ptr()) } == 0 {
-        return Err(PyRuntimeError::new_err(format!("Could not infer dtype of {}", type_name(ob))));
-    }
-    let n = ob.len()?;
-    let first = depth == acc.shape.len() && acc.values.is_empty();
-    enter(acc, depth, n, ob)?;
-    for i in 0..n {
-        let x = match ob.get_item(i) {
-            Ok(x) => x,
-            // PyTorch learns the shape from item 0 and reports a failure there as such.
-            Err(_) if i == 0 && first => {
-                return Err(PyValueError::new_err(format!(
-                    "could not determine the shape of object type '{}'",
-                    type_name(ob)
-                )))
-            }
-            Err(e) => return Err(e),
-        };
-        collect(&x, depth + 1, acc)?;
-    }
-    Ok(())
-}
-
-/// A number met at `depth`.
-fn leaf(acc: &mut Collected, depth: usize, s: Scalar, c: Category, ob: &Bound<'_, PyAny>) -> PyResult<()> {
-    if depth < acc.shape.len() {
         return Err(PyTypeError::new_err(format!(
-            "tensor(): expected a sequence of length {} at dim {depth}, got {} (not a sequence)",
-            acc.shape[depth],
-            type_name(ob)
+            "device must be a string like 'cpu' or an rtensor.device, not {}",
+            ob.get_type().name()?
         )));
+    };
+    match d.r#type.as_str() {
+        "cpu" => Ok(Device::Cpu),
+        _ => Err(PyRuntimeError::new_err(format!(
+            "device '{}' is not available: this build of rtensor runs on the CPU only \
+             (rtensor.cuda.is_available() is False; the wgpu GPU backend is a later release). \
+             Use device='cpu' or guard the code with `if rtensor.cuda.is_available():`",
+            d.__str__()?
+        ))),
     }
-    if depth > acc.shape.len() {
-        // Cannot happen: `enter` records every depth above a leaf.
-        return Err(PyRuntimeError::new_err("tensor(): inconsistent nesting"));
-    }
-    acc.category = Some(acc.category.map_or(c, |a| a.max(c)));
-    acc.values.push(s);
-    Ok(())
 }
 
-/// Records (or checks) the length of a sequence met at `depth`.
-fn enter(acc: &mut Collected, depth: usize, n: usize, ob: &Bound<'_, PyAny>) -> PyResult<()> {
-    if depth == acc.shape.len() {
-        if !acc.values.is_empty() {
-            return Err(PyTypeError::new_err(format!(
-                "tensor(): expected a number at dim {depth}, got a sequence ('{}' object cannot be interpreted as a number)",
-                type_name(ob)
-            )));
+/// Shared front of the sized creation functions: parses size, dtype, device.
+/// The size comes either positionally or as `size=`, exactly once.
+pub fn sized(
+    name: &str,
+    args: &Bound<'_, PyTuple>,
+    size: Option<&Bound<'_, PyAny>>,
+    dtype: Option<&Bound<'_, PyAny>>,
+    device: Option<&Bound<'_, PyAny>>,
+) -> PyResult<(Vec<usize>, Option<DType>)> {
+    parse_device(device)?;
+    let shape = match size.filter(|s| !s.is_none()) {
+        Some(_) if !args.is_empty() => {
+            return Err(PyTypeError::new_err(format!("{name}() got multiple values for argument 'size'")))
         }
-        acc.shape.push(n);
-    } else {
-        expect_len(acc, depth, n)?;
-    }
-    Ok(())
-}
-
-fn expect_len(acc: &Collected, depth: usize, n: usize) -> PyResult<()> {
-    if acc.shape.get(depth) != Some(&n) {
-        return Err(PyValueError::new_err(format!(
-            "expected sequence of length {} at dim {depth} (got {n})",
-            acc.shape.get(depth).copied().unwrap_or(0)
-        )));
-    }
-    Ok(())
-}
-
-/// The dtype `torch.tensor(data)` infers.
-pub fn inferred_dtype(c: Option<Category>) -> DType {
-    match c {
-        Some(Category::Bool) => DType::Bool,
-        Some(Category::Int) => DEFAULT_INT,
-        _ => DEFAULT_FLOAT,
-    }
-}
-
-/// Builds a tensor of `dtype` from collected values; `explicit` when the
-/// user named the dtype, whose range the values must then fit (PyTorch's
-/// "value cannot be converted to type uint8 without overflow").
-pub fn tensor_from_collected(c: &Collected, dtype: DType, explicit: bool) -> PyResult<Tensor> {
-    if c.big_int && dtype.is_int() {
-        return Err(PyValueError::new_err(LONG_OVERFLOW));
-    }
-    if explicit && dtype.is_int() {
-        for s in &c.values {
-            s.check_fits("tensor", dtype).py()?;
+        Some(s) => parse_size(&PyTuple::new(args.py(), [s])?)?,
+        None if args.is_empty() => {
+            return Err(PyTypeError::new_err(format!("{name}() missing 1 required positional arguments: \"size\"")))
         }
-    }
-    rtensor_core::with_dtype!(dtype, T, {
-        let v: Vec<T> = c.values.iter().map(|s| s.to_elem::<T>()).collect();
-        Tensor::from_vec(v, &c.shape).py()
-    })
+        None => parse_size(args)?,
+    };
+    Ok((shape, parse_opt_dtype(dtype)?))
 }
