@@ -6,7 +6,7 @@ import warnings
 
 from . import _C
 
-# NOTE [Op tables] (rust/core/src/ops/table.rs): the core's op tables are the
+# NOTE [Op tables] (docs/design.md; rows in rust/core/src/ops/table.rs): the op tables are the
 # one list of table ops; every method, in-place and function form below is made
 # from `_C.op_table()`, so an op name is typed once, in its row.
 OP_TABLE = tuple(_C.op_table())
