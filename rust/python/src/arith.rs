@@ -13,9 +13,19 @@ use pyo3::prelude::*;
 use rtensor_core::autograd::functions::{self as F, VArg};
 use rtensor_core::ops::{self, Arg, BinaryOp, UnaryOp};
 
+/// Which side of the operator `self` was on.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    /// `self <op> other` (`__add__`).
+    Left,
+    /// `other <op> self` (`__radd__`).
+    Right,
+}
+
 /// `self <op> other`, or NotImplemented for operands we do not know.
-fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, reflected: bool) -> PyResult<Py<PyAny>> {
+fn forward(slf: &PyTensor, other: &Bound<'_, PyAny>, op: BinaryOp, side: Side) -> PyResult<Py<PyAny>> {
     let py = other.py();
+    let reflected = side == Side::Right;
     if let Ok(o) = other.cast::<PyTensor>() {
         let o = o.borrow();
         // Hot path (`a + b`, no autograd involved): borrow both, no handle clones.
@@ -303,64 +313,64 @@ guarded! {
 #[pymethods]
 impl PyTensor {
     fn __add__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Add, false)
+        forward(self, o, BinaryOp::Add, Side::Left)
     }
     fn __radd__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Add, true)
+        forward(self, o, BinaryOp::Add, Side::Right)
     }
     fn __sub__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Sub, false)
+        forward(self, o, BinaryOp::Sub, Side::Left)
     }
     fn __rsub__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Sub, true)
+        forward(self, o, BinaryOp::Sub, Side::Right)
     }
     fn __mul__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Mul, false)
+        forward(self, o, BinaryOp::Mul, Side::Left)
     }
     fn __rmul__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Mul, true)
+        forward(self, o, BinaryOp::Mul, Side::Right)
     }
     fn __truediv__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Div, false)
+        forward(self, o, BinaryOp::Div, Side::Left)
     }
     fn __rtruediv__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Div, true)
+        forward(self, o, BinaryOp::Div, Side::Right)
     }
     fn __floordiv__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::FloorDiv, false)
+        forward(self, o, BinaryOp::FloorDiv, Side::Left)
     }
     fn __rfloordiv__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::FloorDiv, true)
+        forward(self, o, BinaryOp::FloorDiv, Side::Right)
     }
     fn __mod__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Rem, false)
+        forward(self, o, BinaryOp::Rem, Side::Left)
     }
     fn __rmod__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Rem, true)
+        forward(self, o, BinaryOp::Rem, Side::Right)
     }
     fn __pow__(&self, o: &Bound<'_, PyAny>, _m: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Pow, false)
+        forward(self, o, BinaryOp::Pow, Side::Left)
     }
     fn __rpow__(&self, o: &Bound<'_, PyAny>, _m: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::Pow, true)
+        forward(self, o, BinaryOp::Pow, Side::Right)
     }
     fn __and__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::BitAnd, false)
+        forward(self, o, BinaryOp::BitAnd, Side::Left)
     }
     fn __rand__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::BitAnd, true)
+        forward(self, o, BinaryOp::BitAnd, Side::Right)
     }
     fn __or__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::BitOr, false)
+        forward(self, o, BinaryOp::BitOr, Side::Left)
     }
     fn __ror__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::BitOr, true)
+        forward(self, o, BinaryOp::BitOr, Side::Right)
     }
     fn __xor__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::BitXor, false)
+        forward(self, o, BinaryOp::BitXor, Side::Left)
     }
     fn __rxor__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
-        forward(self, o, BinaryOp::BitXor, true)
+        forward(self, o, BinaryOp::BitXor, Side::Right)
     }
     fn __matmul__(&self, o: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
         let py = o.py();
@@ -448,10 +458,10 @@ impl PyTensor {
                 let py = o.py();
                 let Ok(t) = crate::numpy::from_numpy_array(arr) else { return Ok(py.NotImplemented()) };
                 let other = wrap(py, t)?;
-                return forward(self, other.bind(py).as_any(), op, false);
+                return forward(self, other.bind(py).as_any(), op, Side::Left);
             }
         }
-        forward(self, o, op, false)
+        forward(self, o, op, Side::Left)
     }
 
     /// `x.add(y)`-style method entry used by the Python layer for every binary op.

@@ -185,7 +185,8 @@ pub fn masked_fill(x: &Var, mask: &Tensor, value: Scalar) -> Result<Var> {
 }
 
 /// Out-of-place `scatter`/`scatter_add` of a tensor `src`.
-pub fn scatter(x: &Var, dim: i64, index: &Tensor, src: VArg, add: bool) -> Result<Var> {
+pub fn scatter(x: &Var, dim: i64, index: &Tensor, src: VArg, mode: super::write::ScatterMode) -> Result<Var> {
+    let add = mode == super::write::ScatterMode::Add;
     let out = ops::clone(&x.data);
     ix::scatter_(&out, dim, index, src.arg(), add)?;
     if !needs_grad(&[Some(x), src.var()]) || !out.dtype().is_float() {
@@ -219,13 +220,15 @@ pub fn scatter(x: &Var, dim: i64, index: &Tensor, src: VArg, add: bool) -> Resul
 }
 
 /// Splits outputs of `unbind`/`split`/`chunk` into separately recorded views.
-pub fn split_views(x: &Var, parts: Vec<(i64, i64)>, dim: i64, squeeze: bool) -> Result<Vec<Var>> {
+pub fn split_views(x: &Var, parts: Vec<(i64, i64)>, dim: i64, kind: super::view_entry::Parts) -> Result<Vec<Var>> {
+    use super::view_entry::Parts;
     parts
         .into_iter()
-        .map(|(start, len)| {
-            if squeeze {
+        .map(|(start, len)| match kind {
+            Parts::Selected => {
                 index_map_op(x, "UnbindBackward0", Arc::new(move |t: &Tensor| sh::select(t, dim, start)))
-            } else {
+            }
+            Parts::Narrowed => {
                 index_map_op(x, "SplitBackward0", Arc::new(move |t: &Tensor| sh::narrow(t, dim, start, len)))
             }
         })

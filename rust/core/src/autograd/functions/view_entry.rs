@@ -118,7 +118,7 @@ pub fn chunk(x: &Var, chunks: i64, dim: i64) -> Result<Vec<Var>> {
 
 /// How the views of a split sit in `x` along `dim`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Parts {
+pub enum Parts {
     /// One index each, the dim dropped (`unbind`).
     Selected,
     /// Consecutive ranges, the dim kept (`split`, `chunk`).
@@ -139,5 +139,5 @@ fn parts(x: &Var, parts: Vec<Tensor>, dim: i64, kind: Parts) -> Result<Vec<Var>>
         spans.push((start, len));
         start += len;
     }
-    split_views(x, spans, dim, kind == Parts::Selected)
+    split_views(x, spans, dim, kind)
 }

@@ -230,7 +230,7 @@ pub fn flip(x: &Var, dims: &[i64]) -> Result<Var> {
 /// itself recorded, so double backward works (its backward is a gather).
 pub fn scatter_into_zeros(g: &Var, dim: i64, index: &Tensor, shape: &[usize]) -> Result<Var> {
     let zeros = Var::new(Tensor::zeros(g.data.dtype(), shape));
-    super::scatter(&zeros, dim, index, super::VArg::V(g), true)
+    super::scatter(&zeros, dim, index, super::VArg::V(g), super::write::ScatterMode::Add)
 }
 
 /// NOTE [Untracked views]: a view made while its base did not require grad

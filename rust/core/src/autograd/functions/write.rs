@@ -58,9 +58,9 @@ pub fn masked_fill(out: Output, x: &Var, mask: &Tensor, value: Scalar) -> Result
 pub fn scatter(out: Output, mode: ScatterMode, x: &Var, dim: i64, index: &Tensor, src: VArg) -> Result<Var> {
     let add = mode == ScatterMode::Add;
     match out {
-        Output::New => super::scatter(x, dim, index, src, add),
+        Output::New => super::scatter(x, dim, index, src, mode),
         Output::InPlace if needs_grad(&[Some(x), src.var()]) => {
-            let r = super::scatter(x, dim, index, src, add)?;
+            let r = super::scatter(x, dim, index, src, mode)?;
             check_inplace(x, "scatter_")?;
             rebase(x, r, "scatter_")
         }
