@@ -182,7 +182,7 @@ macro_rules! gen_cpu_reduce {
                     }
                     same_type!(x.dtype(), T, {
                         let c = fold::<T>(x, mask, <<T as Element>::C as Compute>::$init, load, combine);
-                        write_contiguous::<T>(out, &c);
+                        write_contiguous::<T>(out, c.iter().map(|&c| T::from_c(c)));
                     })
                 })*
             }
@@ -192,13 +192,13 @@ macro_rules! gen_cpu_reduce {
 crate::reduce_ops!(gen_cpu_reduce);
 
 /// Writes one accumulator per element of the fresh contiguous `out`.
-fn write_contiguous<T: Element>(out: &Tensor, acc: &[T::C]) {
-    assert!(out.is_contiguous() && out.numel() == acc.len(), "internal error: reduce output layout");
+fn write_contiguous<T: Element>(out: &Tensor, values: impl ExactSizeIterator<Item = T>) {
+    assert!(out.is_contiguous() && out.numel() == values.len(), "internal error: reduce output layout");
     let o = out.base::<T>();
-    for (i, &c) in acc.iter().enumerate() {
-        // SAFETY: `out` is contiguous with `acc.len()` elements from its offset
-        // (asserted above), and it is a fresh tensor nobody else reads yet.
-        unsafe { *o.add(out.offset() + i) = T::from_c(c) };
+    for (i, v) in values.enumerate() {
+        // SAFETY: `out` is contiguous with `values.len()` elements from its
+        // offset (asserted above), and it is a fresh tensor nobody else reads yet.
+        unsafe { *o.add(out.offset() + i) = v };
     }
 }
 
@@ -215,9 +215,8 @@ macro_rules! gen_cpu_arg_reduce {
                     }
                     same_type!(x.dtype(), T, {
                     let (v, i) = arg_fold::<T>(x, dim, better);
-                    let vc: Vec<<T as Element>::C> = v.iter().map(|e| e.to_c()).collect();
-                    write_contiguous::<T>(values, &vc);
-                    write_contiguous::<i64>(indices, &i);
+                    write_contiguous::<T>(values, v.into_iter());
+                    write_contiguous::<i64>(indices, i.into_iter());
                     })
                 })*
             }

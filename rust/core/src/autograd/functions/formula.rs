@@ -6,9 +6,7 @@
 use super::{binary, expand, flip, reshape, scatter_into_zeros, shape_i64, sum, unary, where_, VArg};
 use crate::autograd::node::Node;
 use crate::autograd::var::{SavedVar, Var};
-use crate::bail;
 use crate::error::Result;
-use crate::layout::fmt_shape;
 use crate::ops::{self, BinaryOp, ReduceOp, ScanOp, UnaryOp};
 use crate::tensor::{Scalar, Tensor};
 use std::sync::{Arc, OnceLock, Weak};
@@ -67,10 +65,10 @@ impl SavedArg {
 }
 
 /// A saved forward output: see NOTE [Saved outputs] in docs/design.md.
+/// The version check is `SavedVar`'s; only the node link is added.
 #[derive(Clone)]
 pub struct SavedOutput {
-    data: Tensor,
-    version: u64,
+    saved: Arc<SavedVar>,
     link: NodeLink,
 }
 
@@ -89,25 +87,14 @@ impl NodeLink {
 
 impl SavedOutput {
     pub fn new(out: &Tensor, link: &NodeLink) -> SavedOutput {
-        SavedOutput { data: out.clone(), version: out.version(), link: link.clone() }
+        SavedOutput { saved: Arc::new(SavedVar::new(&Var::new(out.clone()), "result")), link: link.clone() }
     }
 
     pub fn unpack(&self, node_name: &str) -> Result<Var> {
-        let now = self.data.version();
-        if now != self.version {
-            bail!(
-                Runtime,
-                "one of the variables needed for gradient computation has been modified by an inplace operation: \
-                 [{}{}] (result of {node_name}) is at version {now}; expected version {} instead. \
-                 Hint: use .clone() before the in-place op.",
-                self.data.dtype().scalar_name(),
-                fmt_shape(self.data.shape()),
-                self.version
-            );
-        }
+        let data = self.saved.unpack(node_name)?.data;
         Ok(match self.link.0.get().and_then(|(w, nr)| w.upgrade().map(|n| (n, *nr))) {
-            Some((node, nr)) => Var::from_node(self.data.clone(), node, nr),
-            None => Var::new(self.data.clone()),
+            Some((node, nr)) => Var::from_node(data, node, nr),
+            None => Var::new(data),
         })
     }
 }
