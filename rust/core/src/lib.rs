@@ -3,23 +3,20 @@
 //! `rtensor-python` crate is a thin binding over this one.
 //!
 //! Reading order for newcomers: `layout.rs` (views are layout → layout
-//! functions), `storage.rs` (what views share), `iter.rs` (the one strided walk),
+//! functions), `storage.rs` (what views share), `backend/cpu/iter.rs` (the one strided walk),
 //! `ops/binary.rs` (how an op is put together), `docs/design.md` (why).
 
-pub mod alloc;
 pub mod autograd;
+pub mod backend;
 pub mod checked;
 pub mod context;
-pub mod cpu;
 pub mod device;
 pub mod dtype;
 pub mod error;
-pub mod iter;
 pub mod layout;
 pub mod ops;
 pub mod storage;
 pub mod tensor;
-pub mod threads;
 
 /// Makes the core's lazily created globals (thread pool, allocation limit,
 /// f32 kernel choice, default generator) now, and makes `fork` wait for the
@@ -35,9 +32,9 @@ pub mod threads;
 /// skipped in a child (the thread pool runs inline there), or belong to one
 /// tensor (its last-writer record).
 pub fn init() {
-    threads::num_threads();
-    alloc::init();
-    cpu::sgemm::detect();
+    backend::cpu::threads::num_threads();
+    backend::cpu::alloc::init();
+    backend::cpu::sgemm::detect();
     ops::random::init();
 }
 

@@ -11,7 +11,7 @@
 //! keeps it on the storage impl for the same reason). Autograd compares it with
 //! the version a saved tensor recorded. Writes made through NumPy bypass it.
 
-use crate::alloc::{allocate, release, ALIGN};
+use crate::backend::cpu::alloc::{allocate, release, ALIGN};
 use crate::bail;
 use crate::checked;
 use crate::device::Device;

@@ -5,7 +5,7 @@
 mod common;
 
 use common::{for_each_index, numel, Rng};
-use rtensor_core::iter::{Piece, Plan, PAR_MIN};
+use rtensor_core::backend::cpu::iter::{Piece, Plan, PAR_MIN};
 use rtensor_core::layout::contiguous_strides;
 use rtensor_core::Layout;
 use std::sync::atomic::{AtomicU32, Ordering};

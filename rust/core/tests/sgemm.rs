@@ -2,7 +2,7 @@
 //! every ISA this CPU has, tile / k-slice / thread-split edges, and operands
 //! read transposed, reversed and strided.
 
-use rtensor_core::cpu::sgemm::{sgemm, Isa, Problem};
+use rtensor_core::backend::cpu::sgemm::{sgemm, Isa, Problem};
 
 /// Small LCG so the test needs no extra crate.
 fn values(n: usize, seed: u64) -> Vec<f32> {

@@ -17,7 +17,7 @@ pub fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
     if n < 1 {
         return Err(PyRuntimeError::new_err(format!("set_num_threads expects a positive integer, got {n}")));
     }
-    rtensor_core::threads::set_num_threads(n as usize);
+    rtensor_core::backend::cpu::threads::set_num_threads(n as usize);
     Ok(())
 }
 }
@@ -25,6 +25,6 @@ pub fn set_num_threads(n: &Bound<'_, PyAny>) -> PyResult<()> {
 guarded! {
 #[pyfunction]
 pub fn get_num_threads() -> usize {
-    rtensor_core::threads::num_threads()
+    rtensor_core::backend::cpu::threads::num_threads()
 }
 }

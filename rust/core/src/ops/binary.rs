@@ -77,7 +77,7 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
         if x.dtype() == cdt && y.dtype() == cdt && x.shape() == y.shape() && !int_division {
             // SAFETY: the elementwise kernel below writes every element of `o`.
             let o = unsafe { Tensor::for_overwrite(rdt, x.shape()) };
-            crate::cpu::table::binary(op, &o, x, y);
+            crate::backend::cpu::table::binary(op, &o, x, y);
             return Ok(o);
         }
     }
@@ -106,7 +106,7 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
     };
     let ta = unalias(expand_to(name, &a.as_tensor(cdt), &shape)?, &out);
     let tb = unalias(expand_to(name, &b.as_tensor(cdt), &shape)?, &out);
-    Ok(write_result(&out, rdt, |o| crate::cpu::table::binary(op, o, &ta, &tb)))
+    Ok(write_result(&out, rdt, |o| crate::backend::cpu::table::binary(op, o, &ta, &tb)))
 }
 
 /// Integer division by zero would trap: PyTorch raises instead. This reads the

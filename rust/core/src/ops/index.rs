@@ -8,7 +8,7 @@
 
 use super::{assign, check_no_internal_overlap, expand_to, to_dtype, Arg};
 use crate::bail;
-use crate::cpu::index::{for_each_index, gather_blocks, scatter_blocks};
+use crate::backend::cpu::index::{for_each_index, gather_blocks, scatter_blocks};
 use crate::dtype::{DType, Element};
 use crate::error::Result;
 use crate::layout::{broadcast_shapes, fmt_shape, wrap_dim, Dims, Layout};
@@ -224,7 +224,7 @@ pub fn index_put_op(op: &str, t: &Tensor, items: &[IndexItem], value: Arg) -> Re
             half_store_check(op, s, t.dtype())?;
             check_no_internal_overlap("index_put", &view)?;
             view.storage().check_writable("index_put")?;
-            crate::cpu::elementwise::fill_scalar(&view, s);
+            crate::backend::cpu::elementwise::fill_scalar(&view, s);
             view.storage().bump_version("index_put");
             return Ok(());
         }
@@ -351,7 +351,7 @@ pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     t.storage().check_writable("masked_fill_")?;
     crate::with_dtype!(t.dtype(), T, {
         let v: T = value.to_elem::<T>();
-        crate::cpu::elementwise::map2::<T, crate::dtype::Bool8, T>(t, t, &mb, move |x, m| if m.0 != 0 { v } else { x })
+        crate::backend::cpu::elementwise::map2::<T, crate::dtype::Bool8, T>(t, t, &mb, move |x, m| if m.0 != 0 { v } else { x })
     });
     t.storage().bump_version("masked_fill_");
     Ok(())

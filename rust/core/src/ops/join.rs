@@ -55,7 +55,7 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     for t in parts {
         let n = t.shape()[d];
         let dst = out.view_of(out.layout().slice(d, start, n, 1)?);
-        crate::cpu::elementwise::copy_cast(&dst, t);
+        crate::backend::cpu::elementwise::copy_cast(&dst, t);
         start += n;
     }
     Ok(out)

@@ -2,7 +2,7 @@
 
 use super::{expand_to, to_dtype};
 use crate::bail;
-use crate::cpu::matmul::{batched_matmul, MatDims};
+use crate::backend::cpu::matmul::{batched_matmul, MatDims};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::layout::{broadcast_shapes, fmt_shape};

@@ -72,7 +72,7 @@ pub fn to_dtype(t: &Tensor, dtype: DType) -> Tensor {
         return t.clone();
     }
     let out = Tensor::zeros(dtype, t.shape());
-    crate::cpu::elementwise::copy_cast(&out, t);
+    crate::backend::cpu::elementwise::copy_cast(&out, t);
     out
 }
 
@@ -87,7 +87,7 @@ pub fn contiguous(t: &Tensor) -> Tensor {
 /// A fresh contiguous copy (`Tensor.clone()`).
 pub fn clone(t: &Tensor) -> Tensor {
     let out = Tensor::zeros(t.dtype(), t.shape());
-    crate::cpu::elementwise::copy_cast(&out, t);
+    crate::backend::cpu::elementwise::copy_cast(&out, t);
     out
 }
 
@@ -115,7 +115,7 @@ pub fn clone_preserve(t: &Tensor) -> Tensor {
     let layout = crate::checked::or_throw(Layout::new("clone", l.shape(), &strides, 0));
     let out = Tensor::zeros(t.dtype(), &[l.numel()]);
     let out = out.view_of(layout);
-    crate::cpu::elementwise::copy_cast(&out, t);
+    crate::backend::cpu::elementwise::copy_cast(&out, t);
     out
 }
 
@@ -201,7 +201,7 @@ pub fn write_result(out: &Tensor, dtype: DType, compute: impl FnOnce(&Tensor)) -
     } else {
         let tmp = Tensor::zeros(dtype, out.shape());
         compute(&tmp);
-        crate::cpu::elementwise::copy_cast(out, &tmp);
+        crate::backend::cpu::elementwise::copy_cast(out, &tmp);
     }
     out.clone()
 }
@@ -213,11 +213,11 @@ pub fn assign(op: &str, dst: &Tensor, src: Arg) -> Result<()> {
     match src {
         Arg::S(s) => {
             s.check_fits(op, dst.dtype())?;
-            crate::cpu::elementwise::fill_scalar(dst, s)
+            crate::backend::cpu::elementwise::fill_scalar(dst, s)
         }
         Arg::T(t) => {
             let src = unalias(expand_to(op, t, dst.shape())?, dst);
-            crate::cpu::elementwise::copy_cast(dst, &src);
+            crate::backend::cpu::elementwise::copy_cast(dst, &src);
         }
     }
     dst.storage().bump_version(op);

@@ -80,7 +80,7 @@ pub fn reduce(op: ReduceOp, t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dty
     };
     let x = to_dtype(t, fdt);
     let out = Tensor::try_zeros(name, fdt, &shape)?;
-    crate::cpu::table::reduce(op, &out, &x, &mask);
+    crate::backend::cpu::table::reduce(op, &out, &x, &mask);
     Ok(to_dtype(&out, rdt))
 }
 
@@ -208,7 +208,7 @@ pub fn arg_reduce(op: ArgReduceOp, t: &Tensor, dim: i64, keepdim: bool) -> Resul
     shape.remove(d);
     let vals = Tensor::try_zeros(name, xx.dtype(), &shape)?;
     let idx = Tensor::try_zeros(name, DType::I64, &shape)?;
-    crate::cpu::table::arg_reduce(op, &vals, &idx, &xx, d);
+    crate::backend::cpu::table::arg_reduce(op, &vals, &idx, &xx, d);
     let vals = to_dtype(&vals, dt);
     if keepdim && t.ndim() > 0 {
         return Ok((vals.view_of(vals.layout().unsqueeze(d)), idx.view_of(idx.layout().unsqueeze(d))));
@@ -239,6 +239,6 @@ pub fn scan(op: ScanOp, t: &Tensor, dim: i64, dtype: Option<DType>) -> Result<Te
         return Ok(super::clone(&x));
     }
     let out = Tensor::try_zeros(op.name(), dt, t.shape())?;
-    crate::cpu::table::scan(op, &out, &x, d);
+    crate::backend::cpu::table::scan(op, &out, &x, d);
     Ok(out)
 }

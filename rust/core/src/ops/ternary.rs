@@ -32,7 +32,7 @@ fn run(op: TernaryOp, args: [Arg; 3], dts: [DType; 3], rdt: DType, out: Option<&
     for (a, dt) in args.iter().zip(dts) {
         ts.push(unalias(expand_to(name, &a.as_tensor(dt), &shape)?, &out));
     }
-    Ok(write_result(&out, rdt, |o| crate::cpu::table::ternary(op, o, &ts[0], &ts[1], &ts[2])))
+    Ok(write_result(&out, rdt, |o| crate::backend::cpu::table::ternary(op, o, &ts[0], &ts[1], &ts[2])))
 }
 
 /// `torch.where(cond, x, y)`.

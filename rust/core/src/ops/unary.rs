@@ -65,5 +65,5 @@ pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
         None => unsafe { Tensor::for_overwrite(rdt, a.shape()) },
     };
     let input = unalias(super::to_dtype(a, cdt), &out);
-    Ok(write_result(&out, rdt, |o| crate::cpu::table::unary(op, o, &input)))
+    Ok(write_result(&out, rdt, |o| crate::backend::cpu::table::unary(op, o, &input)))
 }

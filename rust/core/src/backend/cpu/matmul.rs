@@ -5,7 +5,7 @@
 
 use super::sgemm;
 use crate::dtype::{Compute, DType, Element};
-use crate::iter::Plan;
+use crate::backend::cpu::iter::Plan;
 use crate::layout::Layout;
 use crate::tensor::Tensor;
 
@@ -33,7 +33,7 @@ pub(crate) fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
             offsets.push([offs[0] + i * step[0], offs[1] + i * step[1], offs[2] + i * step[2]]);
         }
     });
-    let threads = crate::threads::num_threads();
+    let threads = crate::backend::cpu::threads::num_threads();
     // One big product splits itself over the threads (inside `one`); many small
     // ones run a whole product per thread.
     let big = d.m * d.n * d.k >= 96 * 96 * 96;
@@ -42,7 +42,7 @@ pub(crate) fn batched_matmul(out: &Tensor, a: &Tensor, b: &Tensor, d: MatDims) {
             one(out, a, b, o, st, d, threads);
         }
     } else {
-        crate::threads::for_each_index(offsets.len(), |i| one(out, a, b, offsets[i], st, d, 1));
+        crate::backend::cpu::threads::for_each_index(offsets.len(), |i| one(out, a, b, offsets[i], st, d, 1));
     }
 }
 
@@ -78,7 +78,7 @@ fn one(out: &Tensor, a: &Tensor, b: &Tensor, offs: [isize; 3], st: [&[isize]; 3]
     // Other dtypes and CPUs: split C's rows into one block per thread.
     let blocks = if d.m * d.n * d.k >= 96 * 96 * 96 { threads.min(d.m) } else { 1 };
     let rows = d.m.div_ceil(blocks.max(1));
-    crate::threads::for_each_index(d.m.div_ceil(rows), |i| {
+    crate::backend::cpu::threads::for_each_index(d.m.div_ceil(rows), |i| {
         let r0 = (i * rows) as isize;
         let dd = MatDims { m: rows.min(d.m - i * rows), ..d };
         let o = [offs[0] + r0 * st[0][0], offs[1] + r0 * st[1][0], offs[2]];

@@ -1,7 +1,7 @@
 //! Reduction kernels: folds over a set of dims, arg-reductions and scans along one dim.
 
 use crate::dtype::Element;
-use crate::iter::{Plan, SendPtr, PAR_MIN};
+use crate::backend::cpu::iter::{Plan, SendPtr, PAR_MIN};
 use crate::layout::{contiguous_strides, Layout};
 use crate::tensor::Tensor;
 
@@ -34,7 +34,7 @@ pub(crate) fn fold<T: Element>(
     let acc_layout = crate::checked::or_throw(Layout::new("reduce", shape, &acc_strides, 0));
     let plan = Plan::new(shape, [input.layout(), &acc_layout], 0);
     let src = SendPtr(input.base::<T>());
-    let work = |acc: &mut Vec<T::C>, piece: Option<&crate::iter::Piece>| {
+    let work = |acc: &mut Vec<T::C>, piece: Option<&crate::backend::cpu::iter::Piece>| {
         let accp = acc.as_mut_ptr();
         let body = |offs: [isize; 2], len: usize, st: [isize; 2]| {
             // SAFETY: input offsets come from the plan over a valid layout; the
@@ -57,7 +57,7 @@ pub(crate) fn fold<T: Element>(
             Some(pc) => plan.run_piece(pc, body),
         }
     };
-    let threads = crate::threads::num_threads();
+    let threads = crate::backend::cpu::threads::num_threads();
     if plan.numel < PAR_MIN || threads <= 1 || out_numel > (1 << 16) {
         let mut acc = filled(out_numel, init);
         work(&mut acc, None);
@@ -66,7 +66,7 @@ pub(crate) fn fold<T: Element>(
     let pieces = plan.pieces(threads);
     let partials: Vec<std::sync::Mutex<Vec<T::C>>> =
         pieces.iter().map(|_| std::sync::Mutex::new(filled(out_numel, init))).collect();
-    crate::threads::for_each_index(pieces.len(), |i| {
+    crate::backend::cpu::threads::for_each_index(pieces.len(), |i| {
         let mut acc = partials[i].lock().unwrap_or_else(|e| e.into_inner());
         work(&mut acc, Some(&pieces[i]));
     });

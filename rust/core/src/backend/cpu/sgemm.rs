@@ -160,7 +160,7 @@ pub unsafe fn sgemm(isa: Isa, p: Problem, threads: usize) {
     }
     let step = len.div_ceil(blocks).next_multiple_of(unit);
     let shared = Shared(p);
-    crate::threads::for_each_index(len.div_ceil(step), |i| {
+    crate::backend::cpu::threads::for_each_index(len.div_ceil(step), |i| {
         let mut q = shared.get();
         let (start, end) = (i * step, ((i + 1) * step).min(len));
         // SAFETY: block i covers rows (or columns) start..end of C, disjoint from

@@ -5,9 +5,12 @@
 //! writes through raw pointers without checking that the storage is writable
 //! or that the layouts match, which only the `ops` layer may promise.
 
+pub mod alloc;
 pub mod elementwise;
 pub mod index;
+pub mod iter;
 pub mod matmul;
 pub mod reduce;
 pub mod sgemm;
 pub mod table;
+pub mod threads;

@@ -198,12 +198,12 @@ impl<const N: usize> Plan<N> {
     /// Runs every run, on the thread pool when the plan is large. `f` must only
     /// write elements that belong to the runs it is given.
     pub fn par_for_each(&self, f: impl Fn([isize; N], usize, [isize; N]) + Sync) {
-        let threads = crate::threads::num_threads();
+        let threads = crate::backend::cpu::threads::num_threads();
         if self.numel < PAR_MIN || threads <= 1 {
             return self.for_each(f);
         }
         let pieces = self.pieces(threads * 4);
-        crate::threads::for_each_index(pieces.len(), |i| self.run_piece(&pieces[i], &f));
+        crate::backend::cpu::threads::for_each_index(pieces.len(), |i| self.run_piece(&pieces[i], &f));
     }
 }
 

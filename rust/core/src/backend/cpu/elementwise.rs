@@ -1,13 +1,13 @@
 //! Elementwise maps over 1, 2 or 3 inputs, driven by the strided walker.
 
 use crate::dtype::{cast, Element};
-use crate::iter::{Plan, SendPtr};
+use crate::backend::cpu::iter::{Plan, SendPtr};
 use crate::tensor::{Scalar, Tensor};
 
 /// Small all-contiguous operands skip the planner: the common case of small-op
 /// overhead (`a + b` on a 3×3) is dominated by bookkeeping, not arithmetic.
 fn small_contiguous(ts: &[&Tensor]) -> bool {
-    ts[0].numel() < crate::iter::PAR_MIN && ts.iter().all(|t| t.is_contiguous())
+    ts[0].numel() < crate::backend::cpu::iter::PAR_MIN && ts.iter().all(|t| t.is_contiguous())
 }
 
 /// Writes `f(a)` into `out`. `a` has `out`'s shape (possibly as a broadcast view).

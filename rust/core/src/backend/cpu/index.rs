@@ -1,7 +1,7 @@
 //! Gather/scatter kernels driven by precomputed element offsets.
 
 use crate::dtype::Element;
-use crate::iter::Plan;
+use crate::backend::cpu::iter::Plan;
 use crate::layout::Layout;
 use crate::tensor::Tensor;
 

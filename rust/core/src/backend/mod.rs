@@ -1,0 +1,3 @@
+//! Device backends.
+
+pub mod cpu;
