@@ -17,3 +17,13 @@ impl Device {
         }
     }
 }
+
+/// PyTorch's spelling: `cpu`, `cuda:0`.
+impl std::fmt::Display for Device {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Device::Cpu => f.write_str("cpu"),
+            Device::Gpu(i) => write!(f, "cuda:{i}"),
+        }
+    }
+}

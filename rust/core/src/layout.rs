@@ -563,3 +563,19 @@ impl From<Error> for String {
         e.msg
     }
 }
+
+/// Calls `f(index, linear)` for every multi-index of `shape` in row-major order.
+pub fn for_each_multi_index(shape: &[usize], mut f: impl FnMut(&[usize], usize)) {
+    let n: usize = shape.iter().product();
+    let mut idx = vec![0usize; shape.len()];
+    for lin in 0..n {
+        f(&idx, lin);
+        for k in (0..shape.len()).rev() {
+            idx[k] += 1;
+            if idx[k] < shape[k] {
+                break;
+            }
+            idx[k] = 0;
+        }
+    }
+}

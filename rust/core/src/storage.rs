@@ -11,7 +11,8 @@
 //! keeps it on the storage impl for the same reason). Autograd compares it with
 //! the version a saved tensor recorded. Writes made through NumPy bypass it.
 
-use crate::backend::cpu::alloc::{allocate, release, ALIGN};
+use crate::backend::cpu::buffer::CpuBuffer;
+use crate::backend::Buffer;
 use crate::bail;
 use crate::checked;
 use crate::device::Device;
@@ -22,45 +23,35 @@ use std::any::Any;
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-enum Owner {
-    /// Memory from our allocator, `bytes` long, `ALIGN`-aligned.
-    Owned { bytes: usize },
-    /// Memory that belongs to someone else (a NumPy array); the box keeps it alive.
-    Foreign(#[allow(dead_code)] Box<dyn Any + Send + Sync>),
-}
-
+/// One buffer of `len` elements of `dtype` on one device (NOTE [Device seam]),
+/// plus what every view of it shares whatever the device: the version
+/// counter, the writable flag and the last-writer record.
+///
+/// `Storage` is `Send` and `Sync` because its buffer is. Sharing means several
+/// threads may hold `&Storage` and write through the buffer. Rtensor's own
+/// kernels never write one element from two threads (outputs that may overlap
+/// run on one thread, see `Layout::may_overlap`). Concurrent writes from two
+/// *Python* threads to the same tensor are a data race exactly as they are in
+/// NumPy and PyTorch; we document this rather than lock every element access.
 pub struct Storage {
-    ptr: NonNull<u8>,
+    buffer: Buffer,
     len: usize,
     dtype: DType,
-    device: Device,
     writable: bool,
     version: AtomicU64,
     /// The op (and, in anomaly mode, the Python location) of the last in-place
     /// write, so autograd's version error can name it.
     last_write: std::sync::Mutex<Option<String>>,
-    owner: Owner,
 }
 
-// SAFETY: `Storage` owns (or keeps alive) a plain byte buffer; moving it to another
-// thread is fine. Sharing (`Sync`) means several threads may hold `&Storage` and
-// write through `ptr`. Rtensor's own kernels never write one element from two
-// threads (outputs that may overlap run on one thread, see `Layout::may_overlap`).
-// Concurrent writes from two *Python* threads to the same tensor are a data race
-// exactly as they are in NumPy and PyTorch; we document this rather than lock
-// every element access.
-unsafe impl Send for Storage {}
-// SAFETY: see above.
-unsafe impl Sync for Storage {}
-
 impl Storage {
-    /// A zero-filled buffer for the elements of `layout` (a contiguous layout:
-    /// its element count is the length). Zeroing large buffers is free (the
-    /// allocator maps zero pages), and it means `empty()` never exposes
-    /// uninitialised memory. Fails with PyTorch's errors when the byte count
-    /// overflows or the memory cannot be had (NOTE [Checked sizes]).
-    pub fn zeros(op: &str, dtype: DType, layout: &Layout) -> Result<Storage> {
-        Storage::owned(op, dtype, layout, true)
+    /// A zero-filled buffer on `device` for the elements of `layout` (a
+    /// contiguous layout: its element count is the length). Zeroing large
+    /// buffers is free (the allocator maps zero pages), and it means `empty()`
+    /// never exposes uninitialised memory. Fails with PyTorch's errors when the
+    /// byte count overflows or the memory cannot be had (NOTE [Checked sizes]).
+    pub fn zeros(op: &str, device: Device, dtype: DType, layout: &Layout) -> Result<Storage> {
+        Storage::new(op, device, dtype, layout, true)
     }
 
     /// A buffer whose contents are unspecified, for an op that writes every
@@ -70,45 +61,33 @@ impl Storage {
     /// # Safety
     /// The caller must write all elements before the storage is read or
     /// shared with anyone.
-    pub unsafe fn uninit(op: &str, dtype: DType, layout: &Layout) -> Result<Storage> {
-        Storage::owned(op, dtype, layout, false)
+    pub unsafe fn uninit(op: &str, device: Device, dtype: DType, layout: &Layout) -> Result<Storage> {
+        Storage::new(op, device, dtype, layout, false)
     }
 
-    fn owned(op: &str, dtype: DType, layout: &Layout, zeroed: bool) -> Result<Storage> {
+    fn new(op: &str, device: Device, dtype: DType, layout: &Layout, zeroed: bool) -> Result<Storage> {
         let len = layout.numel();
         let bytes = checked::nbytes(op, len, dtype.size(), layout.shape())?;
-        // Huge buffers: calloc maps zero pages for free, so zero them anyway.
-        let zeroed = zeroed || bytes >= HUGE_MIN;
-        let ptr = if bytes == 0 {
-            // A dangling but aligned pointer: never dereferenced for 0 elements.
-            NonNull::new(ALIGN as *mut u8).unwrap()
-        } else {
-            let p = allocate(bytes, zeroed).ok_or_else(|| checked::alloc_error(op, bytes))?;
-            advise_huge_pages(p.as_ptr(), bytes);
-            p
-        };
-        Ok(Storage {
-            ptr,
-            len,
-            dtype,
-            device: Device::Cpu,
-            writable: true,
-            version: AtomicU64::new(0),
-            last_write: std::sync::Mutex::new(None),
-            owner: Owner::Owned { bytes },
-        })
+        let buffer = crate::backend::of(device).allocate(op, dtype, bytes, zeroed)?;
+        Ok(Storage::with_buffer(buffer, len, dtype, true))
     }
 
+    fn with_buffer(buffer: Buffer, len: usize, dtype: DType, writable: bool) -> Storage {
+        Storage { buffer, len, dtype, writable, version: AtomicU64::new(0), last_write: std::sync::Mutex::new(None) }
+    }
+
+    /// A host storage holding `v`.
     pub fn from_vec<T: Element>(v: Vec<T>) -> Result<Storage> {
+        let layout = Layout::try_contiguous("from_vec", &[v.len()])?;
         // SAFETY: the copy below writes all `v.len()` elements before anyone sees `s`.
-        let s = unsafe { Storage::uninit("from_vec", T::DTYPE, &Layout::try_contiguous("from_vec", &[v.len()])?)? };
-        // SAFETY: `s` was just allocated with room for `v.len()` elements of `T`
-        // (its dtype), suitably aligned, and nobody else can see it yet.
-        unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), s.ptr.as_ptr() as *mut T, v.len()) };
+        let s = unsafe { Storage::uninit("from_vec", Device::Cpu, T::DTYPE, &layout)? };
+        // SAFETY: `s` was just allocated on the host with room for `v.len()`
+        // elements of `T` (its dtype), suitably aligned, and nobody else can see it yet.
+        unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), s.typed_ptr::<T>(), v.len()) };
         Ok(s)
     }
 
-    /// Wraps memory that belongs to `owner`.
+    /// Wraps host memory that belongs to `owner`.
     ///
     /// # Safety
     /// `ptr` must be valid for reads (and writes, if `writable`) of `len`
@@ -121,16 +100,9 @@ impl Storage {
         writable: bool,
         owner: Box<dyn Any + Send + Sync>,
     ) -> Storage {
-        Storage {
-            ptr,
-            len,
-            dtype,
-            device: Device::Cpu,
-            writable,
-            version: AtomicU64::new(0),
-            last_write: std::sync::Mutex::new(None),
-            owner: Owner::Foreign(owner),
-        }
+        // SAFETY: forwarded to the caller.
+        let buffer = Buffer::Cpu(unsafe { CpuBuffer::foreign(ptr, owner) });
+        Storage::with_buffer(buffer, len, dtype, writable)
     }
 
     pub fn len(&self) -> usize {
@@ -143,7 +115,10 @@ impl Storage {
         self.dtype
     }
     pub fn device(&self) -> Device {
-        self.device
+        self.buffer.device()
+    }
+    pub fn buffer(&self) -> &Buffer {
+        &self.buffer
     }
     pub fn nbytes(&self) -> usize {
         self.len * self.dtype.size()
@@ -154,7 +129,9 @@ impl Storage {
     /// True for memory that belongs to someone else (a NumPy array): it can
     /// never be reallocated (`resize_` refuses, as PyTorch does for NumPy).
     pub fn is_foreign(&self) -> bool {
-        matches!(self.owner, Owner::Foreign(_))
+        match &self.buffer {
+            Buffer::Cpu(b) => b.is_foreign(),
+        }
     }
     pub fn version(&self) -> u64 {
         self.version.load(Ordering::Relaxed)
@@ -181,15 +158,25 @@ impl Storage {
         self.last_write.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
-    /// Base address, for `data_ptr()` and the NumPy export.
-    pub fn as_ptr(&self) -> *mut u8 {
-        self.ptr.as_ptr()
+    /// Base address, for `data_ptr()` and aliasing checks (on the host: the
+    /// pointer the NumPy export hands out).
+    pub fn address(&self) -> usize {
+        self.buffer.address()
     }
 
-    /// Typed base pointer. Panics only on an internal dtype mix-up (a bug).
+    /// Host base pointer, for the NumPy export and the CPU kernels. Only
+    /// host storage has one: the `ops` layer sends other devices' storage to
+    /// their own backend (NOTE [Device seam]).
+    pub fn as_ptr(&self) -> *mut u8 {
+        match &self.buffer {
+            Buffer::Cpu(b) => b.as_ptr(),
+        }
+    }
+
+    /// Typed host base pointer. Panics only on an internal dtype mix-up (a bug).
     pub fn typed_ptr<T: Element>(&self) -> *mut T {
         assert_eq!(T::DTYPE, self.dtype, "internal error: storage dtype mismatch");
-        self.ptr.as_ptr() as *mut T
+        self.as_ptr() as *mut T
     }
 
     pub fn check_writable(&self, op: &str) -> Result<()> {
@@ -201,42 +188,5 @@ impl Storage {
             );
         }
         Ok(())
-    }
-}
-
-/// Buffers this large are backed by transparent huge pages where the kernel
-/// offers them on request: one page fault per 2 MiB instead of per 4 KiB, which
-/// halves the cost of writing a fresh 64 MiB result.
-const HUGE_MIN: usize = 4 << 20;
-
-#[cfg(target_os = "linux")]
-fn advise_huge_pages(p: *mut u8, bytes: usize) {
-    if bytes < HUGE_MIN {
-        return;
-    }
-    const PAGE: usize = 4096;
-    let start = (p as usize).next_multiple_of(PAGE);
-    let end = (p as usize + bytes) / PAGE * PAGE;
-    if end > start {
-        // SAFETY: [start, end) lies inside the allocation we own; MADV_HUGEPAGE
-        // only changes how the kernel backs it, never its contents. Failure is
-        // harmless (the hint is ignored), so the result is not checked.
-        unsafe { libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE) };
-    }
-}
-
-#[cfg(not(target_os = "linux"))]
-fn advise_huge_pages(_p: *mut u8, _bytes: usize) {}
-
-impl Drop for Storage {
-    fn drop(&mut self) {
-        if let Owner::Owned { bytes } = self.owner {
-            if bytes > 0 {
-                // SAFETY: allocated by `allocate(bytes, _)` in `zeros` or `uninit`,
-                // and this storage was its only owner.
-                unsafe { release(self.ptr, bytes) };
-            }
-        }
-        // Foreign memory is released when the owner box drops after this.
     }
 }

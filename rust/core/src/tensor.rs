@@ -3,6 +3,7 @@
 
 use crate::bail;
 use crate::checked;
+use crate::device::Device;
 use crate::dtype::{DType, Element};
 use crate::error::{Error, Result};
 use crate::layout::{fmt_shape, Layout};
@@ -118,11 +119,16 @@ impl Tensor {
         Ok(Tensor { storage: self.storage.clone(), layout })
     }
 
-    /// A new contiguous tensor of zeros, or PyTorch's error when the shape's
-    /// element or byte count overflows or the memory cannot be had.
+    /// A new contiguous tensor of zeros on the CPU, or PyTorch's error when
+    /// the shape's element or byte count overflows or the memory cannot be had.
     pub fn try_zeros(op: &str, dtype: DType, shape: &[usize]) -> Result<Tensor> {
+        Tensor::try_zeros_on(op, Device::Cpu, dtype, shape)
+    }
+
+    /// [`Tensor::try_zeros`] on `device`.
+    pub fn try_zeros_on(op: &str, device: Device, dtype: DType, shape: &[usize]) -> Result<Tensor> {
         let layout = Layout::try_contiguous(op, shape)?;
-        let storage = Storage::zeros(op, dtype, &layout)?;
+        let storage = Storage::zeros(op, device, dtype, &layout)?;
         Ok(Tensor { storage: Arc::new(storage), layout })
     }
 
@@ -132,14 +138,25 @@ impl Tensor {
         checked::or_throw(Tensor::try_zeros("zeros", dtype, shape))
     }
 
-    /// A new contiguous tensor for an elementwise op to fill.
+    /// Zeros on this tensor's device (PyTorch's `new_zeros`): the way ops
+    /// make their outputs, so results stay where their inputs are.
+    pub fn new_zeros(&self, dtype: DType, shape: &[usize]) -> Tensor {
+        checked::or_throw(self.try_new_zeros("zeros", dtype, shape))
+    }
+
+    /// [`Tensor::new_zeros`] returning the error.
+    pub fn try_new_zeros(&self, op: &str, dtype: DType, shape: &[usize]) -> Result<Tensor> {
+        Tensor::try_zeros_on(op, self.device(), dtype, shape)
+    }
+
+    /// A new contiguous tensor on `device` for an elementwise op to fill.
     ///
     /// # Safety
     /// Every element must be written before the tensor is read or returned.
-    pub(crate) unsafe fn for_overwrite(dtype: DType, shape: &[usize]) -> Tensor {
+    pub(crate) unsafe fn for_overwrite(device: Device, dtype: DType, shape: &[usize]) -> Tensor {
         let layout = Layout::contiguous(shape);
         // SAFETY: forwarded to the caller.
-        let storage = checked::or_throw(unsafe { Storage::uninit("empty", dtype, &layout) });
+        let storage = checked::or_throw(unsafe { Storage::uninit("empty", device, dtype, &layout) });
         Tensor { storage: Arc::new(storage), layout }
     }
 
@@ -149,7 +166,7 @@ impl Tensor {
     pub fn from_fn<T: Element>(op: &str, shape: &[usize], mut f: impl FnMut(usize) -> T) -> Result<Tensor> {
         let layout = Layout::try_contiguous(op, shape)?;
         // SAFETY: the loop below writes all `numel` elements before anyone sees it.
-        let storage = unsafe { Storage::uninit(op, T::DTYPE, &layout)? };
+        let storage = unsafe { Storage::uninit(op, Device::Cpu, T::DTYPE, &layout)? };
         let p = storage.typed_ptr::<T>();
         for i in 0..layout.numel() {
             // SAFETY: `i < numel == storage.len()`, and `p` is aligned for `T`.
@@ -171,7 +188,7 @@ impl Tensor {
         t.with_checked_layout("from_storage", layout)
     }
 
-    /// A 0-d tensor holding `s` as `dtype`.
+    /// A 0-d CPU tensor holding `s` as `dtype`.
     pub fn scalar(s: Scalar, dtype: DType) -> Tensor {
         let t = Tensor::zeros(dtype, &[]);
         crate::with_dtype!(dtype, T, {
@@ -201,6 +218,9 @@ impl Tensor {
     pub fn dtype(&self) -> DType {
         self.storage.dtype()
     }
+    pub fn device(&self) -> Device {
+        self.storage.device()
+    }
     pub fn shape(&self) -> &[usize] {
         self.layout.shape()
     }
@@ -229,7 +249,7 @@ impl Tensor {
     /// `t.numpy()`) are compared correctly (NOTE [Aliasing by address]).
     pub fn byte_range(&self) -> Option<(usize, usize)> {
         let (lo, hi) = self.layout.extent()?;
-        let (base, size) = (self.storage.as_ptr() as usize, self.dtype().size());
+        let (base, size) = (self.storage.address(), self.dtype().size());
         Some((base + lo as usize * size, base + (hi as usize + 1) * size))
     }
 
@@ -253,7 +273,7 @@ impl Tensor {
     }
     /// Address of the first element of this view (`Tensor.data_ptr()`).
     pub fn data_ptr(&self) -> usize {
-        (self.storage.as_ptr() as usize).wrapping_add(self.layout.offset() * self.dtype().size())
+        self.storage.address().wrapping_add(self.layout.offset() * self.dtype().size())
     }
 
     /// Typed pointer to the storage base; element `i` of the view lives at
@@ -272,10 +292,10 @@ impl Tensor {
                 fmt_shape(self.shape())
             );
         }
-        let off = self.layout.extent().map(|(lo, _)| lo).unwrap_or(0) as usize;
+        let host = self.to_host()?;
         Ok(crate::with_dtype!(self.dtype(), T, {
-            // SAFETY: the layout fits the storage and has one element at `off`.
-            let v: T = unsafe { *self.base::<T>().add(off) };
+            // SAFETY: `host` is a contiguous CPU tensor with one element at its offset.
+            let v: T = unsafe { *host.base::<T>().add(host.offset()) };
             match self.dtype() {
                 DType::Bool => Scalar::Bool(v.to_i64() != 0),
                 d if d.is_float() => Scalar::Float(v.to_f64()),
@@ -289,7 +309,7 @@ impl Tensor {
         if T::DTYPE != self.dtype() {
             bail!(Runtime, "to_vec: tensor is {}, not {}", self.dtype(), T::DTYPE);
         }
-        let c = self.contiguous();
+        let c = self.to_host()?;
         let n = c.numel();
         let mut v = checked::vec_with_capacity("tolist", n)?;
         // SAFETY: `c` is contiguous with `n` elements starting at its offset.
@@ -298,6 +318,16 @@ impl Tensor {
             v.extend_from_slice(std::slice::from_raw_parts(p, n));
         }
         Ok(v)
+    }
+
+    /// A contiguous CPU tensor with this tensor's values (this tensor itself
+    /// when it already is one). On another device this is where the host
+    /// waits for the device (NOTE [Device seam]).
+    pub fn to_host(&self) -> Result<Tensor> {
+        if self.device() == Device::Cpu && self.is_contiguous() {
+            return Ok(self.clone());
+        }
+        crate::backend::of(self.device()).to_host(self)
     }
 
     /// The version counter of the shared storage (NOTE [Version counter]).

@@ -2,7 +2,9 @@
 //! promotion and dtype rules, broadcasting, output and aliasing, then the kernel.
 
 use super::kinds::{BinaryOp, BinaryRule};
-use super::{check_writable_out, expand_to, result_type_of, unalias, write_result, Arg};
+use super::{
+    check_out_device, check_same_device, check_writable_out, expand_to, result_type_of, unalias, write_result, Arg,
+};
 use crate::bail;
 use crate::dtype::{DType, DEFAULT_FLOAT};
 use crate::error::Result;
@@ -74,14 +76,16 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
     let int_division = op.rule() == BinaryRule::Division && !cdt.is_float();
     // Fast path: same-shape tensors already in the compute dtype, fresh output.
     if let (Arg::T(x), Arg::T(y), None) = (a, b, out) {
-        if x.dtype() == cdt && y.dtype() == cdt && x.shape() == y.shape() && !int_division {
+        let same = x.dtype() == cdt && y.dtype() == cdt && x.shape() == y.shape() && x.device() == y.device();
+        if same && !int_division {
             // SAFETY: the elementwise kernel below writes every element of `o`.
-            let o = unsafe { Tensor::for_overwrite(rdt, x.shape()) };
-            crate::backend::cpu::table::binary(op, &o, x, y);
+            let o = unsafe { Tensor::for_overwrite(x.device(), rdt, x.shape()) };
+            super::backend_of(&o).binary(op, &o, x, y);
             return Ok(o);
         }
     }
     let shape = broadcast_shapes(name, a.shape(), b.shape())?;
+    let device = check_same_device(name, &[a, b])?;
     if int_division {
         check_nonzero_divisor(name, &b)?;
     }
@@ -97,16 +101,17 @@ pub fn binary(op: BinaryOp, a: Arg, b: Arg, out: Option<&Tensor>) -> Result<Tens
             // Name the write as the user wrote it: `add_` in place, `add(out=)` otherwise.
             let inplace = matches!(a, Arg::T(x) if x.same_elements(o));
             let wname = if inplace { format!("{name}_") } else { format!("{name}(out=...)") };
+            check_out_device(&wname, o, device)?;
             check_writable_out(&wname, o, &shape, rdt)?;
             o.clone()
         }
         // SAFETY: `write_result` runs the kernel over all of `out` (or over a
         // temporary, when dtypes differ, and then copies all of it in).
-        None => unsafe { Tensor::for_overwrite(rdt, &shape) },
+        None => unsafe { Tensor::for_overwrite(device, rdt, &shape) },
     };
-    let ta = unalias(expand_to(name, &a.as_tensor(cdt), &shape)?, &out);
-    let tb = unalias(expand_to(name, &b.as_tensor(cdt), &shape)?, &out);
-    Ok(write_result(&out, rdt, |o| crate::backend::cpu::table::binary(op, o, &ta, &tb)))
+    let ta = unalias(expand_to(name, &a.as_tensor(cdt, device)?, &shape)?, &out);
+    let tb = unalias(expand_to(name, &b.as_tensor(cdt, device)?, &shape)?, &out);
+    Ok(write_result(&out, rdt, |o| super::backend_of(o).binary(op, o, &ta, &tb)))
 }
 
 /// Integer division by zero would trap: PyTorch raises instead. This reads the

@@ -13,7 +13,7 @@ pub fn full(op: &str, shape: &[usize], value: Scalar, dtype: DType) -> Result<Te
         _ => value.to_i64() == 0,
     };
     if !zero {
-        crate::backend::cpu::elementwise::fill_scalar(&t, value);
+        super::backend_of(&t).fill(&t, value);
     }
     Ok(t)
 }
@@ -78,6 +78,7 @@ pub fn linspace(start: f64, end: f64, steps: i64, dtype: DType) -> Result<Tensor
 pub fn eye(n: usize, m: usize, dtype: DType) -> Result<Tensor> {
     let t = Tensor::try_zeros("eye", dtype, &[n, m])?;
     let diag = t.layout().diagonal(0, 0, 1)?;
-    crate::backend::cpu::elementwise::fill_scalar(&t.view_of(diag), Scalar::Int(1));
+    let diag = t.view_of(diag);
+    super::backend_of(&diag).fill(&diag, Scalar::Int(1));
     Ok(t)
 }

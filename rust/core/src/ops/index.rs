@@ -6,12 +6,12 @@
 //! the result is B followed by the remaining dims, except that when all
 //! advanced indices are adjacent, B takes their place.
 
-use super::{assign, check_no_internal_overlap, expand_to, to_dtype, Arg};
+use super::{assign, backend_of, check_no_internal_overlap, expand_to, to_device, to_dtype, Arg};
+use crate::backend::ScatterMode;
 use crate::bail;
-use crate::backend::cpu::index::{for_each_index, gather_blocks, scatter_blocks};
-use crate::dtype::{DType, Element};
+use crate::dtype::DType;
 use crate::error::Result;
-use crate::layout::{broadcast_shapes, fmt_shape, wrap_dim, Dims, Layout};
+use crate::layout::{broadcast_shapes, fmt_shape, for_each_multi_index, wrap_dim, Dims, Layout};
 use crate::tensor::{Scalar, Tensor};
 
 #[derive(Clone, Debug)]
@@ -186,8 +186,8 @@ pub fn index(t: &Tensor, items: &[IndexItem]) -> Result<Tensor> {
     let (bshape, offsets, rest) = adv_offsets(&view, &adv)?;
     let mut shape: Vec<usize> = bshape.to_vec();
     shape.extend(rest.shape().iter());
-    let out = Tensor::zeros(t.dtype(), &shape);
-    gather_blocks(&out, &view, &offsets, &rest);
+    let out = t.try_new_zeros("index", t.dtype(), &shape)?;
+    backend_of(&out).gather(&out, &view, &offsets, &rest);
     let order = final_order(bshape.len(), rest.ndim(), b_position(&adv));
     Ok(out.view_of(out.layout().permute(&order)?))
 }
@@ -224,7 +224,7 @@ pub fn index_put_op(op: &str, t: &Tensor, items: &[IndexItem], value: Arg) -> Re
             half_store_check(op, s, t.dtype())?;
             check_no_internal_overlap("index_put", &view)?;
             view.storage().check_writable("index_put")?;
-            crate::backend::cpu::elementwise::fill_scalar(&view, s);
+            backend_of(&view).fill(&view, s);
             view.storage().bump_version("index_put");
             return Ok(());
         }
@@ -250,10 +250,10 @@ pub fn index_put_op(op: &str, t: &Tensor, items: &[IndexItem], value: Arg) -> Re
         final_shape[k] = natural[o];
     }
     let v = match value {
-        Arg::T(x) => to_dtype(&strip_leading_ones(x, nb + nr), t.dtype()),
+        Arg::T(x) => to_device(&to_dtype(&strip_leading_ones(x, nb + nr), t.dtype()), t.device())?,
         Arg::S(s) => {
             half_store_check(op, s, t.dtype())?;
-            Tensor::scalar(s, t.dtype())
+            to_device(&Tensor::scalar(s, t.dtype()), t.device())?
         }
     };
     let v = expand_to("index_put", &v, &final_shape).map_err(|e| {
@@ -272,7 +272,7 @@ pub fn index_put_op(op: &str, t: &Tensor, items: &[IndexItem], value: Arg) -> Re
     // A value that shares memory with `t` (`t[idx] = t`) is read in full
     // before anything is written, as NumPy does.
     let src = super::unalias_all(v.view_of(v.layout().permute(&inv)?).contiguous(), &view);
-    scatter_blocks(&view, &src, &offsets, &rest);
+    backend_of(&view).scatter(&view, &src, &offsets, &rest, ScatterMode::Assign);
     t.storage().bump_version("index_put_");
     Ok(())
 }
@@ -310,13 +310,13 @@ pub fn nonzero(t: &Tensor) -> Result<Tensor> {
     let b = to_dtype(t, DType::Bool).contiguous().to_vec::<crate::dtype::Bool8>()?;
     let mut coords: Vec<i64> = Vec::new();
     let mut count = 0;
-    for_each_index(t.shape(), |idx, lin| {
+    for_each_multi_index(t.shape(), |idx, lin| {
         if b[lin].0 != 0 {
             coords.extend(idx.iter().map(|&i| i as i64));
             count += 1;
         }
     });
-    Tensor::from_vec(coords, &[count, t.ndim()])
+    to_device(&Tensor::from_vec(coords, &[count, t.ndim()])?, t.device())
 }
 
 fn broadcast_mask(op: &str, t: &Tensor, mask: &Tensor) -> Result<Tensor> {
@@ -349,10 +349,10 @@ pub fn masked_fill_(t: &Tensor, mask: &Tensor, value: Scalar) -> Result<()> {
     value.check_fits("masked_fill_", t.dtype())?;
     check_no_internal_overlap("masked_fill_", t)?;
     t.storage().check_writable("masked_fill_")?;
-    crate::with_dtype!(t.dtype(), T, {
-        let v: T = value.to_elem::<T>();
-        crate::backend::cpu::elementwise::map2::<T, crate::dtype::Bool8, T>(t, t, &mb, move |x, m| if m.0 != 0 { v } else { x })
-    });
+    let mb = to_device(&mb, t.device())?;
+    let v = to_device(&Tensor::scalar(value, t.dtype()), t.device())?;
+    let v = expand_to("masked_fill_", &v, t.shape())?;
+    backend_of(t).ternary(crate::ops::TernaryOp::Where, t, &mb, &v, t);
     t.storage().bump_version("masked_fill_");
     Ok(())
 }
@@ -391,7 +391,7 @@ fn gather_offsets(op: &str, t: &Tensor, d: usize, index: &Tensor) -> Result<Vec<
     let n = t.shape().get(d).copied().unwrap_or(1) as i64;
     let mut offs = Vec::with_capacity(ix.len());
     let mut err = None;
-    for_each_index(index.shape(), |idx, lin| {
+    for_each_multi_index(index.shape(), |idx, lin| {
         // Unlike `x[idx]`, gather/scatter do not wrap negative indices (PyTorch).
         let v = ix[lin];
         let i = v;
@@ -415,14 +415,17 @@ fn gather_offsets(op: &str, t: &Tensor, d: usize, index: &Tensor) -> Result<Vec<
 pub fn gather(t: &Tensor, dim: i64, index: &Tensor) -> Result<Tensor> {
     let d = check_gather("gather", t, dim, index)?;
     let offs = gather_offsets("gather", t, d, index)?;
-    let out = Tensor::zeros(t.dtype(), index.shape());
-    gather_blocks(&out, t, &offs, &Layout::contiguous(&[]));
+    let out = t.try_new_zeros("gather", t.dtype(), index.shape())?;
+    backend_of(&out).gather(&out, t, &offs, &Layout::contiguous(&[]));
     Ok(out)
 }
 
 /// In-place `scatter_`/`scatter_add_`: `t[index[i]][j] (op)= src[i][j]` along `dim`.
-pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: Arg, add: bool) -> Result<()> {
-    let op = if add { "scatter_add_" } else { "scatter_" };
+pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: Arg, mode: ScatterMode) -> Result<()> {
+    let op = match mode {
+        ScatterMode::Assign => "scatter_",
+        ScatterMode::Add => "scatter_add_",
+    };
     let d = check_gather(op, t, dim, index)?;
     check_no_internal_overlap(op, t)?;
     t.storage().check_writable(op)?;
@@ -452,17 +455,9 @@ pub fn scatter_(t: &Tensor, dim: i64, index: &Tensor, src: Arg, add: bool) -> Re
             s.view_of(s.layout().expand(op, &index.shape().iter().map(|&d| d as i64).collect::<Vec<_>>())?).contiguous()
         }
     };
-    crate::with_dtype!(t.dtype(), T, {
-        let v = vals.to_vec::<T>()?;
-        let p = t.base::<T>();
-        for (o, x) in offs.iter().zip(v) {
-            // SAFETY: offsets were bounds-checked against `t`'s layout.
-            unsafe {
-                let slot = p.offset(*o);
-                *slot = if add { T::from_c(crate::dtype::Compute::add((*slot).to_c(), x.to_c())) } else { x };
-            }
-        }
-    });
+    // `src` may be `t` itself: read it in full before anything is written.
+    let vals = super::unalias_all(to_device(&vals, t.device())?, t);
+    backend_of(t).scatter(t, &vals, &offs, &Layout::contiguous(&[]), mode);
     t.storage().bump_version(op);
     Ok(())
 }

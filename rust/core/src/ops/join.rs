@@ -14,8 +14,9 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     let parts: Vec<&Tensor> = tensors.iter().filter(|t| !(t.ndim() == 1 && t.numel() == 0)).collect();
     let args: Vec<super::Arg> = tensors.iter().map(super::Arg::T).collect();
     let dt = result_type_of(&args);
+    let device = super::check_same_device("cat", &args)?;
     if parts.is_empty() {
-        return Ok(Tensor::zeros(dt, &[0]));
+        return Tensor::try_zeros_on("cat", device, dt, &[0]);
     }
     let first = parts[0];
     if first.ndim() == 0 {
@@ -50,12 +51,12 @@ pub fn cat(tensors: &[Tensor], dim: i64) -> Result<Tensor> {
     }
     let mut shape = first.shape().to_vec();
     shape[d] = total;
-    let out = Tensor::try_zeros("cat", dt, &shape)?;
+    let out = Tensor::try_zeros_on("cat", device, dt, &shape)?;
     let mut start = 0;
     for t in parts {
         let n = t.shape()[d];
         let dst = out.view_of(out.layout().slice(d, start, n, 1)?);
-        crate::backend::cpu::elementwise::copy_cast(&dst, t);
+        super::backend_of(&dst).copy(&dst, t);
         start += n;
     }
     Ok(out)

@@ -1,8 +1,8 @@
 //! `matmul` and its fixed-rank relatives (`mm`, `bmm`, `mv`, `dot`, `outer`).
 
 use super::{expand_to, to_dtype};
+use crate::backend::MatDims;
 use crate::bail;
-use crate::backend::cpu::matmul::{batched_matmul, MatDims};
 use crate::dtype::DType;
 use crate::error::Result;
 use crate::layout::{broadcast_shapes, fmt_shape};
@@ -26,6 +26,7 @@ fn same_dtype(op: &str, a: &Tensor, b: &Tensor) -> Result<DType> {
 /// `torch.matmul` with NumPy's rules for 1-d operands and batch broadcasting.
 pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let dt = same_dtype("matmul", a, b)?;
+    super::check_same_device("matmul", &[super::Arg::T(a), super::Arg::T(b)])?;
     let (ra, rb) = (a.ndim(), b.ndim());
     if ra == 0 || rb == 0 {
         bail!(
@@ -61,12 +62,12 @@ pub fn matmul(a: &Tensor, b: &Tensor) -> Result<Tensor> {
     let eb = expand_to("matmul", &b2, &sb)?;
     let out = if k > 0 {
         // SAFETY: batched_matmul writes every element of `out` when k > 0.
-        unsafe { Tensor::for_overwrite(dt, &so) }
+        unsafe { Tensor::for_overwrite(a.device(), dt, &so) }
     } else {
-        Tensor::zeros(dt, &so)
+        a.try_new_zeros("matmul", dt, &so)?
     };
     if m * n > 0 && k > 0 {
-        batched_matmul(&out, &ea, &eb, MatDims { m, n, k });
+        super::backend_of(&out).matmul(&out, &ea, &eb, MatDims { m, n, k });
     }
     let mut shape = batch.to_vec();
     if ra > 1 {

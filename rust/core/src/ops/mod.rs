@@ -1,5 +1,6 @@
-//! Ops: check arguments, promote dtypes, broadcast, allocate or validate the
-//! output, then call a CPU kernel. One name per op through every layer
+//! Ops: check arguments and devices, promote dtypes, broadcast, allocate or
+//! validate the output, then make one call on the output device's backend
+//! (NOTE [Device seam] in `backend/mod.rs`). One name per op through every layer
 //! (Python `add`, `ops::binary(BinaryOp::Add, ..)`, later `AddBackward0`).
 
 pub mod binary;
@@ -16,6 +17,7 @@ pub mod ternary;
 pub mod unary;
 
 use crate::bail;
+use crate::device::Device;
 use crate::dtype::{result_type, DType, Operand};
 use crate::error::Result;
 use crate::layout::{fmt_shape, Layout};
@@ -44,11 +46,12 @@ impl Arg<'_> {
             Arg::S(_) => &[],
         }
     }
-    /// The argument as a tensor of `dtype` (a cast copy only when it differs).
-    pub fn as_tensor(&self, dtype: DType) -> Tensor {
+    /// The argument as a tensor of `dtype` on `device` (a copy only when it
+    /// differs: a 0-d CPU tensor or a number moves to the op's device).
+    pub fn as_tensor(&self, dtype: DType, device: Device) -> Result<Tensor> {
         match self {
-            Arg::T(t) => to_dtype(t, dtype),
-            Arg::S(s) => Tensor::scalar(*s, dtype),
+            Arg::T(t) => to_device(&to_dtype(t, dtype), device),
+            Arg::S(s) => to_device(&Tensor::scalar(*s, dtype), device),
         }
     }
     pub fn dtype_name(&self) -> String {
@@ -66,13 +69,73 @@ pub fn result_type_of(args: &[Arg]) -> DType {
     result_type(&ops)
 }
 
+/// The device an op on `args` runs on, or PyTorch's error when tensors on two
+/// devices meet. A 0-d CPU tensor goes with any device (it is moved, as
+/// PyTorch treats it like a number); the op runs on the CPU only when nothing
+/// else is anywhere else.
+pub fn check_same_device(op: &str, args: &[Arg]) -> Result<Device> {
+    common_device(
+        op,
+        args.iter().filter_map(|a| match a {
+            Arg::T(t) => Some((t.device(), t.ndim())),
+            Arg::S(_) => None,
+        }),
+    )
+}
+
+/// [`check_same_device`] over (device, ndim) pairs.
+fn common_device(op: &str, tensors: impl Iterator<Item = (Device, usize)>) -> Result<Device> {
+    let mut found: Option<Device> = None;
+    for (d, ndim) in tensors {
+        if d == Device::Cpu && ndim == 0 {
+            continue;
+        }
+        match found {
+            None => found = Some(d),
+            Some(f) if f != d => bail!(
+                Runtime,
+                "{op}: Expected all tensors to be on the same device, but found at least two devices, {f} and {d}! \
+                 Move them with .to(device) first."
+            ),
+            Some(_) => {}
+        }
+    }
+    Ok(found.unwrap_or(Device::Cpu))
+}
+
+/// PyTorch's check that an `out=` or in-place target lives where the op runs.
+pub fn check_out_device(op: &str, out: &Tensor, device: Device) -> Result<()> {
+    if out.device() != device {
+        bail!(Runtime, "{op}: Expected out tensor to have device {device}, but got {} instead", out.device());
+    }
+    Ok(())
+}
+
+/// `t` on `device`: the same tensor if it is there, else a copy (through the
+/// host between two devices). This is the one place data changes device.
+pub fn to_device(t: &Tensor, device: Device) -> Result<Tensor> {
+    if t.device() == device {
+        return Ok(t.clone());
+    }
+    let host = t.to_host()?;
+    if device == Device::Cpu {
+        return Ok(host);
+    }
+    crate::backend::of(device).from_host(&host)
+}
+
+/// The backend that runs ops writing into `out` (NOTE [Device seam]).
+pub(crate) fn backend_of(out: &Tensor) -> &'static dyn crate::backend::Backend {
+    crate::backend::of(out.device())
+}
+
 /// `t` as `dtype`: the same tensor (a view) if it already is, else a copy.
 pub fn to_dtype(t: &Tensor, dtype: DType) -> Tensor {
     if t.dtype() == dtype {
         return t.clone();
     }
-    let out = Tensor::zeros(dtype, t.shape());
-    crate::backend::cpu::elementwise::copy_cast(&out, t);
+    let out = t.new_zeros(dtype, t.shape());
+    backend_of(&out).copy(&out, t);
     out
 }
 
@@ -86,8 +149,8 @@ pub fn contiguous(t: &Tensor) -> Tensor {
 
 /// A fresh contiguous copy (`Tensor.clone()`).
 pub fn clone(t: &Tensor) -> Tensor {
-    let out = Tensor::zeros(t.dtype(), t.shape());
-    crate::backend::cpu::elementwise::copy_cast(&out, t);
+    let out = t.new_zeros(t.dtype(), t.shape());
+    backend_of(&out).copy(&out, t);
     out
 }
 
@@ -113,9 +176,9 @@ pub fn clone_preserve(t: &Tensor) -> Tensor {
     // Size-1 dims keep any stride; give them the contiguous one for their place.
     let strides: Vec<isize> = (0..l.ndim()).map(|k| if l.shape()[k] == 1 { 1 } else { l.strides()[k] }).collect();
     let layout = crate::checked::or_throw(Layout::new("clone", l.shape(), &strides, 0));
-    let out = Tensor::zeros(t.dtype(), &[l.numel()]);
+    let out = t.new_zeros(t.dtype(), &[l.numel()]);
     let out = out.view_of(layout);
-    crate::backend::cpu::elementwise::copy_cast(&out, t);
+    backend_of(&out).copy(&out, t);
     out
 }
 
@@ -199,27 +262,56 @@ pub fn write_result(out: &Tensor, dtype: DType, compute: impl FnOnce(&Tensor)) -
     if out.dtype() == dtype {
         compute(out);
     } else {
-        let tmp = Tensor::zeros(dtype, out.shape());
+        let tmp = out.new_zeros(dtype, out.shape());
         compute(&tmp);
-        crate::backend::cpu::elementwise::copy_cast(out, &tmp);
+        backend_of(out).copy(out, &tmp);
     }
     out.clone()
 }
 
-/// `dst[...] = src`: broadcast, cast and write into `dst`'s memory.
+/// `dst[...] = src`: broadcast, cast and write into `dst`'s memory. `src` may
+/// be on another device (`copy_` moves data, as in PyTorch).
 pub fn assign(op: &str, dst: &Tensor, src: Arg) -> Result<()> {
     check_no_internal_overlap(op, dst)?;
     dst.storage().check_writable(op)?;
     match src {
         Arg::S(s) => {
             s.check_fits(op, dst.dtype())?;
-            crate::backend::cpu::elementwise::fill_scalar(dst, s)
+            backend_of(dst).fill(dst, s)
         }
         Arg::T(t) => {
-            let src = unalias(expand_to(op, t, dst.shape())?, dst);
-            crate::backend::cpu::elementwise::copy_cast(dst, &src);
+            let t = to_device(t, dst.device())?;
+            let src = unalias(expand_to(op, &t, dst.shape())?, dst);
+            backend_of(dst).copy(dst, &src);
         }
     }
     dst.storage().bump_version(op);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::common_device;
+    use crate::device::Device::{Cpu, Gpu};
+
+    #[test]
+    fn devices_must_match_except_cpu_scalars() {
+        let pick = |ts: &[(crate::Device, usize)]| common_device("add", ts.iter().copied());
+        assert_eq!(pick(&[(Cpu, 2), (Cpu, 0)]).unwrap(), Cpu);
+        assert_eq!(pick(&[]).unwrap(), Cpu);
+        // A 0-d CPU tensor goes with any device, in either position.
+        assert_eq!(pick(&[(Cpu, 0), (Gpu(0), 3)]).unwrap(), Gpu(0));
+        assert_eq!(pick(&[(Gpu(1), 0), (Gpu(1), 2)]).unwrap(), Gpu(1));
+        let e = pick(&[(Gpu(0), 2), (Cpu, 1)]).unwrap_err();
+        assert!(
+            e.msg.contains(
+                "Expected all tensors to be on the same device, but found at least two devices, cuda:0 and cpu"
+            ),
+            "{}",
+            e.msg
+        );
+        // A 0-d tensor on a GPU is not a scalar: it does not move.
+        assert!(pick(&[(Cpu, 1), (Gpu(0), 0)]).is_err());
+        assert!(pick(&[(Gpu(0), 1), (Gpu(1), 1)]).is_err());
+    }
 }

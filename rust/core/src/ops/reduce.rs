@@ -79,8 +79,8 @@ pub fn reduce(op: ReduceOp, t: &Tensor, dims: Option<&[i64]>, keepdim: bool, dty
         ReduceRule::Logical => (DType::Bool, if t.dtype() == DType::U8 { DType::U8 } else { DType::Bool }),
     };
     let x = to_dtype(t, fdt);
-    let out = Tensor::try_zeros(name, fdt, &shape)?;
-    crate::backend::cpu::table::reduce(op, &out, &x, &mask);
+    let out = x.try_new_zeros(name, fdt, &shape)?;
+    super::backend_of(&out).reduce(op, &out, &x, &mask);
     Ok(to_dtype(&out, rdt))
 }
 
@@ -206,9 +206,9 @@ pub fn arg_reduce(op: ArgReduceOp, t: &Tensor, dim: i64, keepdim: bool) -> Resul
     let xx = if dt == DType::Bool { to_dtype(&x, DType::U8) } else { x.clone() };
     let mut shape: Dims = x.shape().into();
     shape.remove(d);
-    let vals = Tensor::try_zeros(name, xx.dtype(), &shape)?;
-    let idx = Tensor::try_zeros(name, DType::I64, &shape)?;
-    crate::backend::cpu::table::arg_reduce(op, &vals, &idx, &xx, d);
+    let vals = xx.try_new_zeros(name, xx.dtype(), &shape)?;
+    let idx = xx.try_new_zeros(name, DType::I64, &shape)?;
+    super::backend_of(&vals).arg_reduce(op, &vals, &idx, &xx, d);
     let vals = to_dtype(&vals, dt);
     if keepdim && t.ndim() > 0 {
         return Ok((vals.view_of(vals.layout().unsqueeze(d)), idx.view_of(idx.layout().unsqueeze(d))));
@@ -238,7 +238,7 @@ pub fn scan(op: ScanOp, t: &Tensor, dim: i64, dtype: Option<DType>) -> Result<Te
     if t.ndim() == 0 {
         return Ok(super::clone(&x));
     }
-    let out = Tensor::try_zeros(op.name(), dt, t.shape())?;
-    crate::backend::cpu::table::scan(op, &out, &x, d);
+    let out = x.try_new_zeros(op.name(), dt, t.shape())?;
+    super::backend_of(&out).scan(op, &out, &x, d);
     Ok(out)
 }

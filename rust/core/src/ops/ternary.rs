@@ -2,7 +2,9 @@
 //! `where`, `lerp` and `clamp`.
 
 use super::kinds::TernaryOp;
-use super::{check_writable_out, expand_to, result_type_of, unalias, write_result, Arg};
+use super::{
+    check_out_device, check_same_device, check_writable_out, expand_to, result_type_of, unalias, write_result, Arg,
+};
 use crate::bail;
 use crate::dtype::DType;
 use crate::error::Result;
@@ -20,19 +22,21 @@ fn shape3(op: &str, a: &Arg, b: &Arg, c: &Arg) -> Result<Vec<usize>> {
 fn run(op: TernaryOp, args: [Arg; 3], dts: [DType; 3], rdt: DType, out: Option<&Tensor>) -> Result<Tensor> {
     let name = op.name();
     let shape = shape3(name, &args[0], &args[1], &args[2])?;
+    let device = check_same_device(name, &args)?;
     let out = match out {
         Some(o) => {
+            check_out_device(name, o, device)?;
             check_writable_out(name, o, &shape, rdt)?;
             o.clone()
         }
         // SAFETY: `write_result` runs the kernel over every element of `out`.
-        None => unsafe { Tensor::for_overwrite(rdt, &shape) },
+        None => unsafe { Tensor::for_overwrite(device, rdt, &shape) },
     };
     let mut ts = Vec::with_capacity(3);
     for (a, dt) in args.iter().zip(dts) {
-        ts.push(unalias(expand_to(name, &a.as_tensor(dt), &shape)?, &out));
+        ts.push(unalias(expand_to(name, &a.as_tensor(dt, device)?, &shape)?, &out));
     }
-    Ok(write_result(&out, rdt, |o| crate::backend::cpu::table::ternary(op, o, &ts[0], &ts[1], &ts[2])))
+    Ok(write_result(&out, rdt, |o| super::backend_of(o).ternary(op, o, &ts[0], &ts[1], &ts[2])))
 }
 
 /// `torch.where(cond, x, y)`.

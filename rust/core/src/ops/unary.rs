@@ -2,7 +2,7 @@
 //! rules, output and aliasing, then the kernel.
 
 use super::kinds::{UnaryOp, UnaryRule};
-use super::{check_writable_out, unalias, write_result};
+use super::{check_out_device, check_writable_out, unalias, write_result};
 use crate::bail;
 use crate::dtype::{DType, DEFAULT_FLOAT};
 use crate::error::Result;
@@ -58,12 +58,13 @@ pub fn unary(op: UnaryOp, a: &Tensor, out: Option<&Tensor>) -> Result<Tensor> {
     let op = if op == UnaryOp::BitNot && cdt == DType::Bool { UnaryOp::LogicalNot } else { op };
     let out = match out {
         Some(o) => {
+            check_out_device(op.name(), o, a.device())?;
             check_writable_out(op.name(), o, a.shape(), rdt)?;
             o.clone()
         }
         // SAFETY: `write_result` below writes every element of `out`.
-        None => unsafe { Tensor::for_overwrite(rdt, a.shape()) },
+        None => unsafe { Tensor::for_overwrite(a.device(), rdt, a.shape()) },
     };
     let input = unalias(super::to_dtype(a, cdt), &out);
-    Ok(write_result(&out, rdt, |o| crate::backend::cpu::table::unary(op, o, &input)))
+    Ok(write_result(&out, rdt, |o| super::backend_of(o).unary(op, o, &input)))
 }

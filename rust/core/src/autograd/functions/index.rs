@@ -186,9 +186,9 @@ pub fn masked_fill(x: &Var, mask: &Tensor, value: Scalar) -> Result<Var> {
 
 /// Out-of-place `scatter`/`scatter_add` of a tensor `src`.
 pub fn scatter(x: &Var, dim: i64, index: &Tensor, src: VArg, mode: super::write::ScatterMode) -> Result<Var> {
-    let add = mode == super::write::ScatterMode::Add;
     let out = ops::clone(&x.data);
-    ix::scatter_(&out, dim, index, src.arg(), add)?;
+    ix::scatter_(&out, dim, index, src.arg(), mode)?;
+    let add = mode == super::write::ScatterMode::Add;
     if !needs_grad(&[Some(x), src.var()]) || !out.dtype().is_float() {
         return Ok(Var::new(out));
     }
@@ -202,7 +202,7 @@ pub fn scatter(x: &Var, dim: i64, index: &Tensor, src: VArg, mode: super::write:
             }
             // Overwritten positions get no gradient from the old values.
             let keep = ops::creation::full("full", g.data.shape(), Scalar::Int(1), g.data.dtype())?;
-            ix::scatter_(&keep, dim, &i, ops::Arg::S(Scalar::Int(0)), false)?;
+            ix::scatter_(&keep, dim, &i, ops::Arg::S(Scalar::Int(0)), super::write::ScatterMode::Assign)?;
             mul(g, &Var::new(keep))
         })?;
         let gs = grad_for(&n.next[1], || {

@@ -88,7 +88,7 @@ fn record_view_or_gather(x: &Var, name: &str, out: Tensor, f: Arc<TensorFn>) -> 
 /// the zeros (the `as_strided` of a strided base) has no place to write.
 /// CopySlices uses the same view to zero `g` there ([`zero_view`]).
 pub fn embed(g: &Var, name: &str, shape: &[usize], f: Arc<TensorFn>) -> Result<Var> {
-    let zeros = Tensor::zeros(g.data.dtype(), shape);
+    let zeros = g.data.new_zeros(g.data.dtype(), shape);
     let place = f(&zeros)?;
     if !place.same_storage(&zeros) || place.layout().may_overlap() {
         return put_add(g, &index_map(shape, &*f)?, shape);
@@ -113,7 +113,13 @@ pub fn zero_view(g: &Var, f: Arc<TensorFn>) -> Result<Var> {
         ops::assign("CopySlices", &place, ops::Arg::S(Scalar::Int(0)))?;
     } else {
         let idx = sh::reshape(&index_map(out.shape(), &*f)?, &[-1])?;
-        ops::index::scatter_(&sh::reshape(&out, &[-1])?, 0, &idx, ops::Arg::S(Scalar::Int(0)), false)?;
+        ops::index::scatter_(
+            &sh::reshape(&out, &[-1])?,
+            0,
+            &idx,
+            ops::Arg::S(Scalar::Int(0)),
+            super::write::ScatterMode::Assign,
+        )?;
     }
     if !needs_grad(&[Some(g)]) {
         return Ok(Var::new(out));
@@ -124,10 +130,10 @@ pub fn zero_view(g: &Var, f: Arc<TensorFn>) -> Result<Var> {
 /// Zeros of `shape` with `g[i]` added at flat position `idx[i]` (repeats add up).
 pub fn put_add(g: &Var, idx: &Tensor, shape: &[usize]) -> Result<Var> {
     let n: usize = shape.iter().product();
-    let flat = Tensor::zeros(g.data.dtype(), &[n]);
+    let flat = g.data.new_zeros(g.data.dtype(), &[n]);
     let gi = sh::reshape(&g.data.contiguous(), &[-1])?;
     let ii = sh::reshape(idx, &[-1])?;
-    ops::index::scatter_(&flat, 0, &ii, ops::Arg::T(&gi), true)?;
+    ops::index::scatter_(&flat, 0, &ii, ops::Arg::T(&gi), super::write::ScatterMode::Add)?;
     let out = sh::reshape(&flat, &shape_i64(shape))?;
     if !needs_grad(&[Some(g)]) {
         return Ok(Var::new(out));
@@ -229,7 +235,7 @@ pub fn flip(x: &Var, dims: &[i64]) -> Result<Var> {
 /// costs O(index), where the generic index map would cost O(shape); it is
 /// itself recorded, so double backward works (its backward is a gather).
 pub fn scatter_into_zeros(g: &Var, dim: i64, index: &Tensor, shape: &[usize]) -> Result<Var> {
-    let zeros = Var::new(Tensor::zeros(g.data.dtype(), shape));
+    let zeros = Var::new(g.data.new_zeros(g.data.dtype(), shape));
     super::scatter(&zeros, dim, index, super::VArg::V(g), super::write::ScatterMode::Add)
 }
 

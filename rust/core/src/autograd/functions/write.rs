@@ -18,13 +18,7 @@ pub enum Output {
     InPlace,
 }
 
-/// What `scatter` does at the indexed places: write `src` (`scatter`) or add
-/// it (`scatter_add`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ScatterMode {
-    Assign,
-    Add,
-}
+pub use crate::backend::ScatterMode;
 
 /// `dst.copy_(src)` (broadcasting and casting): a plain write, or, when
 /// autograd is involved, a recorded `CopyBackwards`. Returns `dst` with its
@@ -56,7 +50,6 @@ pub fn masked_fill(out: Output, x: &Var, mask: &Tensor, value: Scalar) -> Result
 /// `scatter`/`scatter_add` along `dim` at `index`, into a copy of `x` or
 /// (`Output::InPlace`) into `x`, with `x`'s new history returned.
 pub fn scatter(out: Output, mode: ScatterMode, x: &Var, dim: i64, index: &Tensor, src: VArg) -> Result<Var> {
-    let add = mode == ScatterMode::Add;
     match out {
         Output::New => super::scatter(x, dim, index, src, mode),
         Output::InPlace if needs_grad(&[Some(x), src.var()]) => {
@@ -65,7 +58,7 @@ pub fn scatter(out: Output, mode: ScatterMode, x: &Var, dim: i64, index: &Tensor
             rebase(x, r, "scatter_")
         }
         Output::InPlace => {
-            ix::scatter_(&x.data, dim, index, src.arg(), add)?;
+            ix::scatter_(&x.data, dim, index, src.arg(), mode)?;
             Ok(x.clone())
         }
     }

@@ -1,7 +1,7 @@
 //! Elementwise maps over 1, 2 or 3 inputs, driven by the strided walker.
 
-use crate::dtype::{cast, Element};
 use crate::backend::cpu::iter::{Plan, SendPtr};
+use crate::dtype::{cast, Element};
 use crate::tensor::{Scalar, Tensor};
 
 /// Small all-contiguous operands skip the planner: the common case of small-op

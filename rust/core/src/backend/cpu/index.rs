@@ -1,7 +1,8 @@
 //! Gather/scatter kernels driven by precomputed element offsets.
 
-use crate::dtype::Element;
 use crate::backend::cpu::iter::Plan;
+use crate::backend::ScatterMode;
+use crate::dtype::{Compute, Element};
 use crate::layout::Layout;
 use crate::tensor::Tensor;
 
@@ -36,14 +37,34 @@ fn gather_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], re
 }
 
 /// The inverse of [`gather_blocks`]: writes block `b` of the contiguous `src`
-/// into `dst` at `offsets[b] + rest`. Later blocks win on duplicate offsets.
-pub(crate) fn scatter_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
-    crate::with_dtype!(src.dtype(), T, scatter_blocks_t::<T>(dst, src, offsets, rest))
+/// into `dst` at `offsets[b] + rest`, in order: later blocks win on duplicate
+/// offsets (`Set`) or add to what is there (`Add`).
+pub(crate) fn scatter_blocks(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout, mode: ScatterMode) {
+    crate::with_dtype!(
+        src.dtype(),
+        T,
+        match mode {
+            ScatterMode::Assign => scatter_blocks_t::<T>(dst, src, offsets, rest, |_, x| x),
+            ScatterMode::Add =>
+                scatter_blocks_t::<T>(dst, src, offsets, rest, |o, x| T::from_c(o.to_c().add(x.to_c()))),
+        }
+    )
 }
 
-fn scatter_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout) {
+fn scatter_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], rest: &Layout, f: impl Fn(T, T) -> T) {
     let (pd, ps) = (dst.base::<T>(), src.base::<T>());
     let block = rest.numel();
+    if block == 1 {
+        for (b, &o) in offsets.iter().enumerate() {
+            // SAFETY: offsets were bounds-checked against dst's layout by the
+            // op; src is contiguous with one element per offset.
+            unsafe {
+                let slot = pd.offset(rest.offset() as isize + o);
+                *slot = f(*slot, *ps.add(src.offset() + b));
+            }
+        }
+        return;
+    }
     let src_layout = Layout::contiguous(rest.shape());
     let plan = Plan::new(rest.shape(), [rest, &src_layout], 0);
     for (b, &o) in offsets.iter().enumerate() {
@@ -51,24 +72,11 @@ fn scatter_blocks_t<T: Element>(dst: &Tensor, src: &Tensor, offsets: &[isize], r
         plan.for_each(|offs, len, st| {
             for i in 0..len as isize {
                 // SAFETY: offsets were bounds-checked against dst's layout by the op.
-                unsafe { *pd.offset(o + offs[0] + i * st[0]) = *ps.offset(base_s + offs[1] + i * st[1]) };
+                unsafe {
+                    let slot = pd.offset(o + offs[0] + i * st[0]);
+                    *slot = f(*slot, *ps.offset(base_s + offs[1] + i * st[1]));
+                }
             }
         });
-    }
-}
-
-/// Calls `f(index, linear)` for every multi-index of `shape` in row-major order.
-pub(crate) fn for_each_index(shape: &[usize], mut f: impl FnMut(&[usize], usize)) {
-    let n: usize = shape.iter().product();
-    let mut idx = vec![0usize; shape.len()];
-    for lin in 0..n {
-        f(&idx, lin);
-        for k in (0..shape.len()).rev() {
-            idx[k] += 1;
-            if idx[k] < shape[k] {
-                break;
-            }
-            idx[k] = 0;
-        }
     }
 }

@@ -4,8 +4,8 @@
 //! (NOTE [Thread pool]).
 
 use super::sgemm;
-use crate::dtype::{Compute, DType, Element};
 use crate::backend::cpu::iter::Plan;
+use crate::dtype::{Compute, DType, Element};
 use crate::layout::Layout;
 use crate::tensor::Tensor;
 

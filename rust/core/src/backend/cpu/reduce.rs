@@ -1,7 +1,7 @@
 //! Reduction kernels: folds over a set of dims, arg-reductions and scans along one dim.
 
-use crate::dtype::Element;
 use crate::backend::cpu::iter::{Plan, SendPtr, PAR_MIN};
+use crate::dtype::Element;
 use crate::layout::{contiguous_strides, Layout};
 use crate::tensor::Tensor;
 
