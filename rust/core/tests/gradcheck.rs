@@ -22,10 +22,9 @@ macro_rules! test_device {
     };
 }
 
-/// A float64 tensor on `dev` (only the CPU exists until the GPU backend lands).
+/// A float64 tensor on `dev`, made on the host and moved.
 fn tensor(dev: Device, v: Vec<f64>, shape: &[usize]) -> Tensor {
-    assert_eq!(dev, Device::Cpu, "the GPU backend adds device transfers here");
-    Tensor::from_vec(v, shape).unwrap()
+    rtensor_core::ops::to_device(&Tensor::from_vec(v, shape).unwrap(), dev).unwrap()
 }
 
 fn uniform(rng: &mut Rng, n: usize, lo: f64, hi: f64) -> Vec<f64> {
