@@ -13,9 +13,10 @@ $(STAMP): requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-# Builds the extension in release mode and installs it into the virtualenv.
+# Builds the extension as the wheel is built (Cargo.toml [profile.wheel]) and
+# installs it into the virtualenv.
 build: $(STAMP)
-	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --release --quiet
+	VIRTUAL_ENV=$(abspath $(VENV)) PATH=$(abspath $(VENV))/bin:$$PATH $(VENV)/bin/maturin develop --profile wheel --quiet
 
 test-rust:
 	cargo test --release -p rtensor-core
@@ -35,7 +36,7 @@ bench: build
 # The abi3 wheel users install; tests/test_wheel.py installs it into a fresh venv.
 wheel: $(STAMP)
 	rm -f dist/rtensor-*.whl
-	$(VENV)/bin/maturin build --release --quiet --out dist
+	$(VENV)/bin/maturin build --profile wheel --quiet --out dist
 
 # Aliasing state machine (tests/test_fuzz_state.py) for FUZZ_SECONDS; prints steps and failures.
 FUZZ_SECONDS ?= 60

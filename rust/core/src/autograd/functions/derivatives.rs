@@ -19,12 +19,15 @@ fn pascal(s: &str) -> String {
     s.split('_').map(|w| w[..1].to_uppercase() + &w[1..]).collect()
 }
 
+/// The row's node name as a `&'static str`, built once per row: recording
+/// runs on every differentiable op, so it must not format a string each time.
 macro_rules! node_name {
-    ($name:literal) => {
-        format!("{}Backward0", pascal($name))
-    };
+    ($name:literal) => {{
+        static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        NAME.get_or_init(|| format!("{}Backward0", pascal($name))).as_str()
+    }};
     ($name:literal, $node:literal) => {
-        $node.to_string()
+        $node
     };
 }
 
@@ -67,7 +70,7 @@ macro_rules! unary_grad_arm {
         let link = NodeLink::default();
         $(let $b = unary_dep!($dep, $a, &$out, &link);)*
         let saved = vec![$($b.name()),*];
-        let v = record(&node_name!($name $(, $node)?), &[Some($a)], vec![$out], saved, move |grads, n: &Node| {
+        let v = record(node_name!($name $(, $node)?), &[Some($a)], vec![$out], saved, move |grads, n: &Node| {
             let Some($g) = &grads[0] else { return Ok(vec![None]) };
             $(let $b = $b.unpack(&n.name)?;)*
             Ok(vec![Some($e?)])
@@ -112,15 +115,10 @@ struct Slots {
 
 impl Slots {
     fn names(&self) -> Vec<String> {
-        let mut v = vec![];
-        for (s, n) in [(&self.input, "self"), (&self.other, "other"), (&self.third, "third")] {
-            if s.is_some() {
-                v.push(n.to_string());
-            }
-        }
-        if self.result.is_some() {
-            v.push("result".into());
-        }
+        let present = [self.input.is_some(), self.other.is_some(), self.third.is_some(), self.result.is_some()];
+        let names = ["self", "other", "third", "result"];
+        let mut v = Vec::with_capacity(present.iter().filter(|&&p| p).count());
+        v.extend(names.iter().zip(present).filter(|(_, p)| *p).map(|(n, _)| n.to_string()));
         v
     }
 }
@@ -199,7 +197,7 @@ macro_rules! record_slots {
         let mut name = node_name!($name $(, $node)?);
         let mut hide = false;
         $(if [$($pos),*].iter().all(|&k: &usize| args[k].var().is_none()) {
-            name = $num.to_string();
+            name = $num;
             hide = true;
         })?
         let inputs: Vec<Option<&Var>> = args.iter().map(|a| a.var()).collect();
@@ -208,7 +206,7 @@ macro_rules! record_slots {
             let Some(g) = &grads[0] else { return Ok(vec![None; n.next.len()]) };
             Ok(vec![$(grad_of!($slot, $k, s, g, n, shapes)),*])
         };
-        let v = if hide { record_attrs(&name, &inputs, $out, saved, f) } else { record(&name, &inputs, vec![$out], saved, f).pop().expect("one output") };
+        let v = if hide { record_attrs(name, &inputs, $out, saved, f) } else { record(name, &inputs, vec![$out], saved, f).pop().expect("one output") };
         link.set(&v);
         v
     }};
@@ -366,7 +364,7 @@ macro_rules! gen_scan_grad {
                     let link = NodeLink::default();
                     $(let $bb = unary_dep!($dep, x, &out, &link);)*
                     let saved = vec![$($bb.name()),*];
-                    let v = record(&node_name!($name), &[Some(x)], vec![out], saved, move |grads, n: &Node| {
+                    let v = record(node_name!($name), &[Some(x)], vec![out], saved, move |grads, n: &Node| {
                         let Some($g) = &grads[0] else { return Ok(vec![None]) };
                         let $sc = &scan;
                         $(let $bb = $bb.unpack(&n.name)?;)*

@@ -69,30 +69,36 @@ impl SavedArg {
 #[derive(Clone)]
 pub struct SavedOutput {
     saved: Arc<SavedVar>,
-    link: NodeLink,
+    link: Arc<OnceLock<(Weak<Node>, usize)>>,
 }
 
-/// The node an output belongs to, filled in after the node is recorded.
-#[derive(Clone, Default)]
-pub struct NodeLink(Arc<OnceLock<(Weak<Node>, usize)>>);
+/// The node an output belongs to, filled in after the node is recorded. The
+/// shared cell is made only when a formula saves its output, so recording an
+/// op that saves none (most of them) allocates nothing for it.
+#[derive(Default)]
+pub struct NodeLink(std::cell::OnceCell<Arc<OnceLock<(Weak<Node>, usize)>>>);
 
 impl NodeLink {
-    /// Points the link at `v`'s node (a no-op when `v` was not recorded).
+    /// Points the link at `v`'s node (a no-op when `v` was not recorded, or
+    /// when nothing saved the output).
     pub fn set(&self, v: &Var) {
-        if let Some((node, nr)) = v.grad_fn() {
-            let _ = self.0.set((Arc::downgrade(&node), nr));
+        if let Some(cell) = self.0.get() {
+            if let Some((node, nr)) = v.grad_fn() {
+                let _ = cell.set((Arc::downgrade(&node), nr));
+            }
         }
     }
 }
 
 impl SavedOutput {
     pub fn new(out: &Tensor, link: &NodeLink) -> SavedOutput {
-        SavedOutput { saved: Arc::new(SavedVar::new(&Var::new(out.clone()), "result")), link: link.clone() }
+        let link = link.0.get_or_init(Default::default).clone();
+        SavedOutput { saved: Arc::new(SavedVar::new(&Var::new(out.clone()), "result")), link }
     }
 
     pub fn unpack(&self, node_name: &str) -> Result<Var> {
         let data = self.saved.unpack(node_name)?.data;
-        Ok(match self.link.0.get().and_then(|(w, nr)| w.upgrade().map(|n| (n, *nr))) {
+        Ok(match self.link.get().and_then(|(w, nr)| w.upgrade().map(|n| (n, *nr))) {
             Some((node, nr)) => Var::from_node(data, node, nr),
             None => Var::new(data),
         })
