@@ -17,7 +17,7 @@ from ._C import tensor  # noqa: F401
 from ._C import dtype, device  # noqa: F401
 from ._size import Size
 from . import _tensor  # noqa: F401  (installs Tensor methods)
-from . import cuda, return_types  # noqa: F401
+from . import cuda, return_types, version, wgpu  # noqa: F401
 from ._functions import *  # noqa: F401,F403
 from ._functions import (  # noqa: F401
     arange, as_tensor, asarray, broadcast_shapes, broadcast_tensors, cat, clamp, clip, concat, concatenate,

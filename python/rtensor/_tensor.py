@@ -326,11 +326,13 @@ def _parse_to(args, kwargs):
 @_method("to")
 def to(self, *args, **kwargs):
     device, dtype, copy = _parse_to(args, dict(kwargs))
+    t = self
     if device is not None:
-        _C.zeros(0, device=device)  # raises a clear error for unavailable devices
+        t = t._to_device(device, copy and dtype is None)
+        copy = copy and t is self
     if dtype is None:
-        return self.clone() if copy else self
-    return self._to_dtype(dtype, copy)
+        return t.clone() if copy else t
+    return t._to_dtype(dtype, copy)
 
 
 _TYPE_NAMES = {
@@ -348,8 +350,8 @@ def type(self, dtype=None, non_blocking=False):
         # "torch.DoubleTensor" (or "rtensor.DoubleTensor"), as PyTorch accepts.
         module, _, cls = dtype.rpartition(".")
         names = {v: k for k, v in _TYPE_NAMES.items()}
-        if module == "torch.cuda" and cls in names:
-            raise RuntimeError(f"type(): {dtype} needs CUDA, which rtensor does not have")
+        if module in ("torch.cuda", "rtensor.cuda") and cls in names:
+            return self._to_dtype(getattr(_C, names[cls]), False).cuda()
         if module not in ("torch", "rtensor") or cls not in names:
             raise ValueError(f"invalid type: '{dtype}'")
         dtype = getattr(_C, names[cls])
@@ -365,8 +367,8 @@ for _name, _dt in (("float", "float32"), ("double", "float64"), ("half", "float1
 
 
 @_method("cpu")
-def cpu(self):
-    return self
+def cpu(self, memory_format=None):
+    return self.to("cpu")
 
 
 @_method("cuda")
@@ -376,7 +378,7 @@ def cuda(self, device=None, non_blocking=False):
 
 @_method("get_device")
 def get_device(self):
-    return -1
+    return self.device.index if self.is_cuda else -1
 
 
 @_method("requires_grad_")
@@ -466,16 +468,18 @@ def __repr__(self, *, tensor_contents=None):
         key = []
         for d, n in enumerate(shape):
             keep = list(range(e + 1)) + list(range(n - e - 1, n)) if n > 2 * e + 2 else list(range(n))
-            key.append(_C.tensor(keep).reshape([-1 if j == d else 1 for j in range(len(shape))]))
+            key.append(_C.tensor(keep, device=x.device).reshape([-1 if j == d else 1 for j in range(len(shape))]))
         x = x[tuple(key)]
         summarize = True
-    arr = (x.float() if name == "bfloat16" else x).numpy()
+    arr = (x.float() if name == "bfloat16" else x).cpu().numpy()
     suffixes = []
     if self.grad_fn is not None:
         suffixes.append(f"grad_fn=<{self.grad_fn.name()}>")
     elif self.requires_grad:
         suffixes.append("requires_grad=True")
-    return _tensor_str.format_tensor(arr, dtype=name, suffixes=suffixes, shape=shape, summarize=summarize)
+    device = str(self.device) if self.is_cuda else None
+    return _tensor_str.format_tensor(arr, dtype=name, device=device, suffixes=suffixes, shape=shape,
+                                     summarize=summarize)
 
 
 Tensor.__str__ = __repr__

@@ -25,6 +25,19 @@ pub fn or_throw<T>(r: Result<T>) -> T {
     r.unwrap_or_else(|e| throw(e))
 }
 
+/// Runs `f`, turning an error it raised with [`throw`] back into `Err`;
+/// any other panic goes on unwinding. For callers without the binding's
+/// guard (Rust tests, embedders).
+pub fn catch<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(p) => match p.downcast::<Error>() {
+            Ok(e) => Err(*e),
+            Err(p) => std::panic::resume_unwind(p),
+        },
+    }
+}
+
 /// The number of elements of `shape`, if it is at most [`MAX_NUMEL`].
 /// An empty dimension makes the count 0 whatever the others are.
 pub fn numel(op: &str, shape: &[usize]) -> Result<usize> {

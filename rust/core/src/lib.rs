@@ -13,6 +13,7 @@ pub mod context;
 pub mod device;
 pub mod dtype;
 pub mod error;
+pub mod gpu;
 pub mod layout;
 pub mod ops;
 pub mod storage;

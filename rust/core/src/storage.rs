@@ -72,6 +72,11 @@ impl Storage {
         Ok(Storage::with_buffer(buffer, len, dtype, true))
     }
 
+    /// A storage over a device buffer the backend has just filled.
+    pub(crate) fn from_buffer(buffer: Buffer, len: usize, dtype: DType) -> Storage {
+        Storage::with_buffer(buffer, len, dtype, true)
+    }
+
     fn with_buffer(buffer: Buffer, len: usize, dtype: DType, writable: bool) -> Storage {
         Storage { buffer, len, dtype, writable, version: AtomicU64::new(0), last_write: std::sync::Mutex::new(None) }
     }
@@ -131,6 +136,7 @@ impl Storage {
     pub fn is_foreign(&self) -> bool {
         match &self.buffer {
             Buffer::Cpu(b) => b.is_foreign(),
+            Buffer::Gpu(_) => false,
         }
     }
     pub fn version(&self) -> u64 {
@@ -170,6 +176,9 @@ impl Storage {
     pub fn as_ptr(&self) -> *mut u8 {
         match &self.buffer {
             Buffer::Cpu(b) => b.as_ptr(),
+            Buffer::Gpu(_) => crate::checked::throw(crate::error::Error::runtime(
+                "internal error: host pointer of a GPU storage (a CPU kernel was handed a GPU tensor)",
+            )),
         }
     }
 

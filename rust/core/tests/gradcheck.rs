@@ -14,10 +14,16 @@ use rtensor_core::{Device, Result, Tensor};
 
 /// One `#[test]` per device for a check taking the device.
 macro_rules! test_device {
-    ($name:ident, $cpu:ident) => {
+    ($name:ident, $cpu:ident, $gpu:ident) => {
         #[test]
         fn $cpu() {
             $name(Device::Cpu)
+        }
+        #[test]
+        fn $gpu() {
+            if let Some(i) = common::gpu_device() {
+                $name(Device::Gpu(i as u32))
+            }
         }
     };
 }
@@ -36,7 +42,16 @@ fn uniform(rng: &mut Rng, n: usize, lo: f64, hi: f64) -> Vec<f64> {
 fn check(what: &str, dev: Device, inputs: Vec<(Vec<f64>, Vec<usize>)>, f: impl Fn(&[Var]) -> Result<Var>) {
     let mut rng = Rng::new(what.len() as u64);
     let vars: Vec<Var> = inputs.iter().map(|(v, s)| Var::leaf(tensor(dev, v.clone(), s))).collect();
-    let y = f(&vars).unwrap();
+    let y = match rtensor_core::checked::catch(|| f(&vars)) {
+        Ok(y) => y,
+        // float64 exp/log/pow/trigonometry have no Vulkan builtin (docs/gpu.md,
+        // Known gaps): those rows refuse on the GPU, by name, and are skipped.
+        Err(e) if dev != Device::Cpu && e.kind == rtensor_core::ErrorKind::NotImplemented => {
+            println!("{what}: skipped on {dev}: {e}");
+            return;
+        }
+        Err(e) => panic!("{what} on {dev}: {e}"),
+    };
     let w = Var::new(tensor(dev, uniform(&mut rng, y.data.numel(), 0.5, 1.5), y.data.shape()));
     let loss = |xs: &[Var]| -> f64 {
         let y = f(xs).unwrap();
@@ -85,7 +100,7 @@ fn unary_rows(dev: Device) {
         check(op.name(), dev, vec![input(&mut rng, &[2, 3])], |x| F::unary(op, &x[0]));
     }
 }
-test_device!(unary_rows, unary_rows_cpu);
+test_device!(unary_rows, unary_rows_cpu, unary_rows_gpu);
 
 fn binary_rows(dev: Device) {
     let mut rng = Rng::new(2);
@@ -96,7 +111,7 @@ fn binary_rows(dev: Device) {
         });
     }
 }
-test_device!(binary_rows, binary_rows_cpu);
+test_device!(binary_rows, binary_rows_cpu, binary_rows_gpu);
 
 fn ternary_rows(dev: Device) {
     let mut rng = Rng::new(3);
@@ -105,6 +120,7 @@ fn ternary_rows(dev: Device) {
             TernaryOp::Where => {
                 let cond = Tensor::from_vec(vec![1u8, 0, 1, 1, 0, 0], &[2, 3]).unwrap();
                 let cond = rtensor_core::ops::to_dtype(&cond, rtensor_core::DType::Bool);
+                let cond = rtensor_core::ops::to_device(&cond, dev).unwrap();
                 check("where", dev, vec![input(&mut rng, &[2, 3]), input(&mut rng, &[3])], |x| {
                     F::where_(&cond, VArg::V(&x[0]), VArg::V(&x[1]))
                 });
@@ -123,7 +139,7 @@ fn ternary_rows(dev: Device) {
         }
     }
 }
-test_device!(ternary_rows, ternary_rows_cpu);
+test_device!(ternary_rows, ternary_rows_cpu, ternary_rows_gpu);
 
 fn reduce_rows(dev: Device) {
     let mut rng = Rng::new(4);
@@ -142,4 +158,4 @@ fn reduce_rows(dev: Device) {
         check(op.name(), dev, vec![input(&mut rng, &[2, 3])], |x| F::scan(op, &x[0], 1, None));
     }
 }
-test_device!(reduce_rows, reduce_rows_cpu);
+test_device!(reduce_rows, reduce_rows_cpu, reduce_rows_gpu);

@@ -6,7 +6,7 @@ use crate::call::guarded;
 use crate::call::{run, IntoPyResult};
 use crate::convert::{make_size, parse_dtype, scalar_to_py, scalars, to_nested};
 use crate::tensor::{wrap, wrap_var, PyTensor};
-use crate::types::{cpu_device, dtype_obj, PyDType, PyDevice};
+use crate::types::{device_obj, dtype_obj, PyDType, PyDevice};
 use pyo3::exceptions::{PyIndexError, PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
 use pyo3::types::PyTuple;
@@ -131,16 +131,16 @@ impl PyTensor {
         dtype_obj(py, self.t.dtype())
     }
     #[getter]
-    fn device(&self, py: Python<'_>) -> Py<PyDevice> {
-        cpu_device(py)
+    fn device(&self, py: Python<'_>) -> PyResult<Py<PyDevice>> {
+        device_obj(py, self.t.device())
     }
     #[getter]
     fn is_cuda(&self) -> bool {
-        false
+        self.t.device() != rtensor_core::Device::Cpu
     }
     #[getter]
     fn is_cpu(&self) -> bool {
-        true
+        self.t.device() == rtensor_core::Device::Cpu
     }
     fn element_size(&self) -> usize {
         self.t.dtype().size()
@@ -274,6 +274,17 @@ impl PyTensor {
     }
 
     /// Casts to `dtype` (the same object when nothing changes).
+    /// `.to(device)`: the same tensor when already there (unless `copy`),
+    /// else a differentiable move (`ToCopyBackward0`).
+    fn _to_device(slf: &Bound<'_, Self>, device: &Bound<'_, PyAny>, copy: bool) -> PyResult<Py<PyTensor>> {
+        let py = slf.py();
+        let d = crate::convert::parse_device(Some(device))?;
+        let v = slf.borrow().var();
+        if d == v.data.device() && !copy {
+            return Ok(slf.clone().unbind());
+        }
+        wrap_var(py, run(py, v.data.numel(), || if d == v.data.device() { F::clone(&v) } else { F::to_device(&v, d) })?)
+    }
     fn _to_dtype(slf: &Bound<'_, Self>, dtype: &Bound<'_, PyAny>, copy: bool) -> PyResult<Py<PyTensor>> {
         let py = slf.py();
         let dt = parse_dtype(dtype)?;

@@ -13,7 +13,7 @@ use pyo3::prelude::*;
 use pyo3::types::PyTuple;
 use rtensor_core::dtype::{DEFAULT_FLOAT, DEFAULT_INT};
 use rtensor_core::ops::{self, creation};
-use rtensor_core::{DType, Scalar, Tensor};
+use rtensor_core::{DType, Device, Scalar, Tensor};
 
 /// `rtensor.tensor(data, dtype=None, device=None, requires_grad=False)`: always copies.
 pub fn tensor(
@@ -23,11 +23,12 @@ pub fn tensor(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    parse_device(device)?;
+    let device = parse_device(device)?;
     if let Ok(t) = data.cast::<PyTensor>() {
         let t = t.borrow().t.clone();
         let dt = dtype.unwrap_or(t.dtype());
-        return wrap_new(py, if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) }, requires_grad);
+        let c = run(py, t.numel(), || if dt == t.dtype() { Ok(ops::clone(&t)) } else { Ok(ops::to_dtype(&t, dt)) })?;
+        return wrap_new(py, place(py, device, c)?, requires_grad);
     }
     // A NumPy scalar (`np.float64(1.5)`, `np.int32(7)`) keeps its dtype, as a
     // 0-d array does (np.float64 is also a Python float: look before `collect`).
@@ -41,15 +42,21 @@ pub fn tensor(
     if let Ok(arr) = data.cast::<numpy::PyUntypedArray>() {
         let t = crate::numpy::from_numpy_array(arr)?;
         let dt = dtype.unwrap_or(t.dtype());
-        return wrap_new(
-            py,
-            run_ok(py, t.numel(), || if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) })?,
-            requires_grad,
-        );
+        let c = run_ok(py, t.numel(), || if dt == t.dtype() { ops::clone(&t) } else { ops::to_dtype(&t, dt) })?;
+        return wrap_new(py, place(py, device, c)?, requires_grad);
     }
     let mut c = Collected::default();
     collect(data, 0, &mut c)?;
-    wrap_new(py, tensor_from_collected(&c, dtype)?, requires_grad)
+    wrap_new(py, place(py, device, tensor_from_collected(&c, dtype)?)?, requires_grad)
+}
+
+/// `t` (made on the host) on `device`: the one place creation functions
+/// move data; a no-op on the CPU.
+pub fn place(py: Python<'_>, device: Device, t: Tensor) -> PyResult<Tensor> {
+    if device == Device::Cpu {
+        return Ok(t);
+    }
+    run(py, t.numel(), || ops::to_device(&t, device))
 }
 
 /// Whether `ob` is a NumPy scalar (`np.generic`); plain Python numbers and
@@ -96,6 +103,7 @@ pub fn py_tensor(
 fn created(
     py: Python<'_>,
     name: &str,
+    device: Device,
     shape: &[usize],
     dtype: Option<DType>,
     default: DType,
@@ -105,7 +113,8 @@ fn created(
 ) -> PyResult<Py<PyTensor>> {
     let n = shape.iter().fold(1usize, |a, &d| a.saturating_mul(d));
     let Some(out_ob) = out.filter(|o| !o.is_none()) else {
-        return wrap_new(py, run(py, n, || make(dtype.unwrap_or(default)))?, requires_grad);
+        let t = run(py, n, || make(dtype.unwrap_or(default)))?;
+        return wrap_new(py, place(py, device, t)?, requires_grad);
     };
     crate::out::check_out_grad(name, out_ob, &[])?;
     let od = crate::out::out_object(name, out_ob)?.borrow().t.dtype();
@@ -116,7 +125,7 @@ fn created(
             od.scalar_name()
         )));
     }
-    let t = run(py, n, || make(od))?;
+    let t = place(py, device, run(py, n, || make(od))?)?;
     let r = crate::out::finish_out(
         py,
         name,
@@ -142,8 +151,8 @@ pub fn zeros(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized("zeros", args, size, dtype, device)?;
-    created(py, "zeros", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| Tensor::try_zeros("zeros", dt, &shape))
+    let (shape, dt, dev) = sized("zeros", args, size, dtype, device)?;
+    created(py, "zeros", dev, &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| Tensor::try_zeros_on("zeros", dev, dt, &shape))
 }
 }
 
@@ -159,9 +168,9 @@ pub fn ones(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized("ones", args, size, dtype, device)?;
-    created(py, "ones", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| {
-        creation::full("ones", &shape, Scalar::Int(1), dt)
+    let (shape, dt, dev) = sized("ones", args, size, dtype, device)?;
+    created(py, "ones", dev, &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| {
+        creation::full_on("ones", dev, &shape, Scalar::Int(1), dt)
     })
 }
 }
@@ -184,8 +193,8 @@ pub fn empty(
     memory_format: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
     let _ = (pin_memory, memory_format);
-    let (shape, dt) = sized("empty", args, size, dtype, device)?;
-    created(py, "empty", &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| Tensor::try_zeros("empty", dt, &shape))
+    let (shape, dt, dev) = sized("empty", args, size, dtype, device)?;
+    created(py, "empty", dev, &shape, dt, DEFAULT_FLOAT, requires_grad, out, |dt| Tensor::try_zeros_on("empty", dev, dt, &shape))
 }
 }
 
@@ -201,7 +210,7 @@ pub fn full(
     requires_grad: bool,
     out: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    parse_device(device)?;
+    let dev = parse_device(device)?;
     let shape = parse_size(&PyTuple::new(size.py(), [size])?)?;
     let v = scalar(fill_value)?
         .or_else(|| fill_value.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok()))
@@ -212,7 +221,7 @@ pub fn full(
         Scalar::Float(_) => DEFAULT_FLOAT,
     };
     let dt = parse_opt_dtype(dtype)?;
-    created(py, "full", &shape, dt, default, requires_grad, out, |dt| creation::full("full", &shape, v, dt))
+    created(py, "full", dev, &shape, dt, default, requires_grad, out, |dt| creation::full_on("full", dev, &shape, v, dt))
 }
 }
 
@@ -228,7 +237,7 @@ pub fn arange(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    parse_device(device)?;
+    let dev = parse_device(device)?;
     let num = |o: &Bound<'_, PyAny>| -> PyResult<Scalar> {
         scalar(o)?
             .or_else(|| o.cast::<PyTensor>().ok().and_then(|t| t.borrow().t.item().ok()))
@@ -244,7 +253,8 @@ pub fn arange(
     };
     let any_float = [s, e, st].iter().any(|x| matches!(x, Scalar::Float(_)));
     let dt = parse_opt_dtype(dtype)?.unwrap_or(if any_float { DEFAULT_FLOAT } else { DEFAULT_INT });
-    wrap_new(py, run(py, 0, || creation::arange(s, e, st, dt))?, requires_grad)
+    let t = run(py, 0, || creation::arange(s, e, st, dt))?;
+    wrap_new(py, place(py, dev, t)?, requires_grad)
 }
 }
 
@@ -260,9 +270,10 @@ pub fn linspace(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    parse_device(device)?;
+    let dev = parse_device(device)?;
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
-    wrap_new(py, run(py, 0, || creation::linspace(start, end, steps, dt))?, requires_grad)
+    let t = run(py, 0, || creation::linspace(start, end, steps, dt))?;
+    wrap_new(py, place(py, dev, t)?, requires_grad)
 }
 }
 
@@ -277,12 +288,13 @@ pub fn eye(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    parse_device(device)?;
+    let dev = parse_device(device)?;
     let m = m.unwrap_or(n);
     if n < 0 || m < 0 {
         return Err(PyRuntimeError::new_err(format!("eye(): n and m must be non-negative, got n={n}, m={m}")));
     }
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
-    wrap_new(py, run(py, 0, || creation::eye(n as usize, m as usize, dt))?, requires_grad)
+    let t = run(py, 0, || creation::eye(n as usize, m as usize, dt))?;
+    wrap_new(py, place(py, dev, t)?, requires_grad)
 }
 }

@@ -12,7 +12,7 @@
 //! this list against the `crate::` paths of every file):
 //!
 //! ```text
-//! layer 5: arith assign attrs indexing join linalg promote random reduce table threads views
+//! layer 5: arith assign attrs gpu indexing join linalg promote random reduce table threads views
 //! layer 4: creation
 //! layer 3: out
 //! layer 2: autograd convert numpy
@@ -40,6 +40,7 @@ mod autograd;
 mod call;
 mod convert;
 mod creation;
+mod gpu;
 mod indexing;
 mod join;
 mod linalg;
@@ -61,6 +62,7 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     call::install_panic_hook();
     rtensor_core::init();
+    m.add("_wgpu_version", rtensor_core::gpu::WGPU_VERSION)?;
     m.add_class::<tensor::PyTensor>()?;
     m.add_class::<types::PyDType>()?;
     m.add_class::<types::PyDevice>()?;
@@ -96,6 +98,14 @@ fn _C(m: &Bound<'_, PyModule>) -> PyResult<()> {
         out::_resize_out,
         out::_check_out_overlap,
         creation::py_tensor,
+        gpu::_gpu_device_count,
+        gpu::_gpu_adapters,
+        gpu::_gpu_synchronize,
+        gpu::_gpu_memory_stats,
+        gpu::_gpu_reset_peak,
+        gpu::_gpu_empty_cache,
+        gpu::_gpu_dtypes,
+        gpu::_gpu_unavailable_reason,
         creation::zeros,
         creation::ones,
         creation::empty,

@@ -39,6 +39,12 @@ fn npy_type(dt: DType) -> Option<NPY_TYPES> {
 
 /// An ndarray sharing `t`'s memory.
 pub fn to_numpy<'py>(py: Python<'py>, t: &Tensor) -> PyResult<Bound<'py, PyAny>> {
+    if t.device() != rtensor_core::Device::Cpu {
+        return Err(PyTypeError::new_err(format!(
+            "can't convert {} device type tensor to numpy. Use Tensor.cpu() to copy the tensor to host memory first.",
+            t.device()
+        )));
+    }
     let dt = t.dtype();
     let Some(ty) = npy_type(dt) else {
         return Err(PyTypeError::new_err(

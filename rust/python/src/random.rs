@@ -4,6 +4,7 @@
 use crate::call::guarded;
 use crate::call::IntoPyResult;
 use crate::convert::{parse_device, parse_opt_dtype, parse_size, sized};
+use crate::creation::place;
 use crate::tensor::{wrap_new, PyTensor};
 use pyo3::exceptions::{PyRuntimeError, PyTypeError};
 use pyo3::prelude::*;
@@ -111,9 +112,9 @@ pub fn rand(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized("rand", args, size, dtype, device)?;
+    let (shape, dt, dev) = sized("rand", args, size, dtype, device)?;
     let dt = dt.unwrap_or(DEFAULT_FLOAT);
-    wrap_new(py, sample(generator, |g| random::rand(&shape, dt, g))?, requires_grad)
+    wrap_new(py, place(py, dev, sample(generator, |g| random::rand(&shape, dt, g))?)?, requires_grad)
 }
 }
 
@@ -129,9 +130,9 @@ pub fn randn(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    let (shape, dt) = sized("randn", args, size, dtype, device)?;
+    let (shape, dt, dev) = sized("randn", args, size, dtype, device)?;
     let dt = dt.unwrap_or(DEFAULT_FLOAT);
-    wrap_new(py, sample(generator, |g| random::randn(&shape, dt, g))?, requires_grad)
+    wrap_new(py, place(py, dev, sample(generator, |g| random::randn(&shape, dt, g))?)?, requires_grad)
 }
 }
 
@@ -149,7 +150,7 @@ pub fn randint(
     requires_grad: bool,
     size: Option<&Bound<'_, PyAny>>,
 ) -> PyResult<Py<PyTensor>> {
-    parse_device(device)?;
+    let dev = parse_device(device)?;
     let mut ints: Vec<i64> = Vec::new();
     let mut shape_ob = size.cloned();
     for a in args.iter() {
@@ -176,7 +177,7 @@ pub fn randint(
     let shape_ob = shape_ob.ok_or_else(|| PyTypeError::new_err("randint() missing required argument 'size'"))?;
     let shape = parse_size(&PyTuple::new(py, [shape_ob])?)?;
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_INT);
-    wrap_new(py, sample(generator, |g| random::randint(low, high, &shape, dt, g))?, requires_grad)
+    wrap_new(py, place(py, dev, sample(generator, |g| random::randint(low, high, &shape, dt, g))?)?, requires_grad)
 }
 }
 
@@ -191,12 +192,12 @@ pub fn randperm(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    parse_device(device)?;
+    let dev = parse_device(device)?;
     if n < 0 {
         return Err(PyRuntimeError::new_err(format!("randperm(): n must be non-negative, got {n}")));
     }
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_INT);
-    wrap_new(py, sample(generator, |g| random::randperm(n as usize, dt, g))?, requires_grad)
+    wrap_new(py, place(py, dev, sample(generator, |g| random::randperm(n as usize, dt, g))?)?, requires_grad)
 }
 }
 
@@ -215,9 +216,9 @@ pub fn normal(
     device: Option<&Bound<'_, PyAny>>,
     requires_grad: bool,
 ) -> PyResult<Py<PyTensor>> {
-    parse_device(device)?;
+    let dev = parse_device(device)?;
     let shape = parse_size(&PyTuple::new(py, [size])?)?;
     let dt = parse_opt_dtype(dtype)?.unwrap_or(DEFAULT_FLOAT);
-    wrap_new(py, sample(generator, |g| random::normal(mean, std, &shape, dt, g))?, requires_grad)
+    wrap_new(py, place(py, dev, sample(generator, |g| random::normal(mean, std, &shape, dt, g))?)?, requires_grad)
 }
 }

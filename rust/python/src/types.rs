@@ -96,9 +96,11 @@ impl PyDevice {
                 (s.clone(), index)
             }
         };
+        // NOTE [GPU is cuda]: wgpu's GPUs are spelled "cuda"; "wgpu" and "gpu" are aliases.
+        let name = if name == "wgpu" || name == "gpu" { "cuda".to_string() } else { name };
         if !DEVICE_TYPES.contains(&name.as_str()) {
             return Err(PyRuntimeError::new_err(format!(
-                "Expected one of cpu, cuda, mps, meta device type at start of device string: {s}"
+                "Expected one of cpu, cuda (alias wgpu, gpu), mps, meta device type at start of device string: {s}"
             )));
         }
         Ok(PyDevice { r#type: name, index: idx })
@@ -116,6 +118,14 @@ impl PyDevice {
         }
     }
 }
+}
+
+/// The `rtensor.device` of a core device (`cuda:N` for a wgpu adapter).
+pub fn device_obj(py: Python<'_>, d: rtensor_core::Device) -> PyResult<Py<PyDevice>> {
+    match d {
+        rtensor_core::Device::Cpu => Ok(cpu_device(py)),
+        rtensor_core::Device::Gpu(i) => Py::new(py, PyDevice { r#type: "cuda".into(), index: Some(i as i64) }),
+    }
 }
 
 pub fn cpu_device(py: Python<'_>) -> Py<PyDevice> {

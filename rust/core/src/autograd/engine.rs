@@ -57,7 +57,7 @@ fn root_grad(out: &Var, grad: Option<Var>, i: usize) -> Result<Var> {
                     fmt_shape(out.data.shape())
                 );
             }
-            Ok(Var::new(crate::ops::creation::full("full", out.data.shape(), Scalar::Int(1), out.data.dtype())?))
+            Ok(Var::new(crate::ops::creation::full_on("full", out.data.device(), out.data.shape(), Scalar::Int(1), out.data.dtype())?))
         }
     }
 }

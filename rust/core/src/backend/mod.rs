@@ -25,6 +25,7 @@
 //! autodiff above the backend for the same reason).
 
 pub mod cpu;
+pub mod gpu;
 
 use crate::device::Device;
 use crate::dtype::DType;
@@ -38,20 +39,26 @@ pub use cpu::matmul::MatDims;
 /// The bytes of one storage, on one device.
 pub enum Buffer {
     Cpu(cpu::buffer::CpuBuffer),
+    /// A block of the wgpu caching allocator; `Arc` because the runtime's
+    /// buffers are shared with queued work, not because storages share it.
+    Gpu(std::sync::Arc<crate::gpu::GpuBuffer>),
 }
 
 impl Buffer {
     pub fn device(&self) -> Device {
         match self {
             Buffer::Cpu(_) => Device::Cpu,
+            Buffer::Gpu(b) => Device::Gpu(b.device_index() as u32),
         }
     }
 
     /// An address for aliasing checks (NOTE [Aliasing by address]) and
-    /// `data_ptr()`: the host address on the CPU.
+    /// `data_ptr()`: the host address on the CPU, the runtime's fake address
+    /// (far above user space, distinct per live buffer) on a GPU.
     pub fn address(&self) -> usize {
         match self {
             Buffer::Cpu(b) => b.as_ptr() as usize,
+            Buffer::Gpu(b) => b.address(),
         }
     }
 }
@@ -109,10 +116,12 @@ pub(crate) trait Backend: Sync {
 pub(crate) fn of(device: Device) -> &'static dyn Backend {
     match device {
         Device::Cpu => &cpu::CpuBackend,
-        // No GPU backend yet: tensors cannot be made there, so no op asks.
-        Device::Gpu(_) => crate::checked::throw(crate::error::Error::runtime(format!(
-            "internal error: no backend for device {}",
-            device.type_name()
-        ))),
+        Device::Gpu(i) => match gpu::GPUS.get(i as usize) {
+            Some(b) => b,
+            None => crate::checked::throw(crate::error::Error::runtime(format!(
+                "device {device}: rtensor supports at most {} GPU devices",
+                gpu::MAX_DEVICES
+            ))),
+        },
     }
 }

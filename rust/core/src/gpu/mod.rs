@@ -28,6 +28,10 @@ pub use queue::{grid, BATCH};
 pub use transfer::{allocate, narrow, read, upload, widen, write};
 
 use crate::dtype::DType;
+
+/// The wgpu release the runtime is built on (`rtensor.version.wgpu`); kept
+/// equal to Cargo.lock's by a test.
+pub const WGPU_VERSION: &str = "30.0.2";
 use crate::error::Result;
 
 /// Waits until every kernel recorded on `cuda:device` has run.

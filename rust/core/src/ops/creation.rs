@@ -6,8 +6,13 @@ use crate::error::Result;
 use crate::tensor::{Scalar, Tensor};
 
 pub fn full(op: &str, shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
+    full_on(op, crate::device::Device::Cpu, shape, value, dtype)
+}
+
+/// [`full`] made directly on `device`.
+pub fn full_on(op: &str, device: crate::device::Device, shape: &[usize], value: Scalar, dtype: DType) -> Result<Tensor> {
     value.check_fits(op, dtype)?;
-    let t = Tensor::try_zeros(op, dtype, shape)?;
+    let t = Tensor::try_zeros_on(op, device, dtype, shape)?;
     let zero = match value {
         Scalar::Float(f) => f == 0.0 && f.is_sign_positive(),
         _ => value.to_i64() == 0,

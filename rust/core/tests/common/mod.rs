@@ -182,3 +182,26 @@ pub fn assert_close(got: &[f64], want: &[f64], rel: f64, what: &str) {
         assert!(ok, "{what}: element {i}: got {g}, want {w}\n got  {got:?}\n want {want:?}");
     }
 }
+
+/// `cuda:0` for the GPU tests (software adapters allowed), or `None` after
+/// printing why they skip; with `RTENSOR_GPU_TESTS_REQUIRED=1` (CI) a missing
+/// adapter fails instead.
+pub fn gpu_device() -> Option<usize> {
+    use rtensor_core::gpu;
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        if std::env::var_os(gpu::context::ENV_ALLOW_SOFTWARE).is_none() {
+            std::env::set_var(gpu::context::ENV_ALLOW_SOFTWARE, "1");
+        }
+    });
+    if gpu::is_available() {
+        return Some(0);
+    }
+    let msg =
+        "no wgpu adapter: GPU tests skipped (apt-get install mesa-vulkan-drivers libvulkan1 for lavapipe)";
+    if std::env::var("RTENSOR_GPU_TESTS_REQUIRED").is_ok_and(|v| v == "1") {
+        panic!("{msg}, but RTENSOR_GPU_TESTS_REQUIRED=1");
+    }
+    println!("{msg}");
+    None
+}

@@ -371,7 +371,8 @@ pub fn parse_opt_dtype(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Option<DType>>
     }
 }
 
-/// Parses a `device=` argument. Only the CPU exists until the wgpu backend lands.
+/// Parses a `device=` argument: `cpu`, or `cuda[:N]` (aliases `wgpu`, `gpu`)
+/// for a wgpu adapter that exists (NOTE [GPU is cuda] in docs/design.md).
 pub fn parse_device(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
     let Some(ob) = ob else { return Ok(Device::Cpu) };
     if ob.is_none() {
@@ -389,10 +390,14 @@ pub fn parse_device(ob: Option<&Bound<'_, PyAny>>) -> PyResult<Device> {
     };
     match d.r#type.as_str() {
         "cpu" => Ok(Device::Cpu),
+        "cuda" => {
+            let i = d.index.unwrap_or(0);
+            // Creates the device on first use; names what exists otherwise.
+            rtensor_core::gpu::context(i as usize).map_err(crate::call::to_py)?;
+            Ok(Device::Gpu(i as u32))
+        }
         _ => Err(PyRuntimeError::new_err(format!(
-            "device '{}' is not available: this build of rtensor runs on the CPU only \
-             (rtensor.cuda.is_available() is False; the wgpu GPU backend is a later release). \
-             Use device='cpu' or guard the code with `if rtensor.cuda.is_available():`",
+            "device '{}' is not available: rtensor has the devices cpu and cuda (any GPU through wgpu)",
             d.__str__()?
         ))),
     }
@@ -406,8 +411,8 @@ pub fn sized(
     size: Option<&Bound<'_, PyAny>>,
     dtype: Option<&Bound<'_, PyAny>>,
     device: Option<&Bound<'_, PyAny>>,
-) -> PyResult<(Vec<usize>, Option<DType>)> {
-    parse_device(device)?;
+) -> PyResult<(Vec<usize>, Option<DType>, Device)> {
+    let device = parse_device(device)?;
     let shape = match size.filter(|s| !s.is_none()) {
         Some(_) if !args.is_empty() => {
             return Err(PyTypeError::new_err(format!("{name}() got multiple values for argument 'size'")))
@@ -418,5 +423,5 @@ pub fn sized(
         }
         None => parse_size(args)?,
     };
-    Ok((shape, parse_opt_dtype(dtype)?))
+    Ok((shape, parse_opt_dtype(dtype)?, device))
 }

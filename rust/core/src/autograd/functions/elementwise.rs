@@ -65,6 +65,20 @@ pub fn clamp_(x: &Var, lo: Option<VArg>, hi: Option<VArg>) -> Result<Var> {
     rebase(x, clamp(&snap, lo, hi)?, "clamp_")
 }
 
+/// A move to `device` (`.to(device)`, `.cuda()`, `.cpu()`); the gradient is
+/// moved back to the source device, as PyTorch's `ToCopyBackward0` does.
+pub fn to_device(x: &Var, device: crate::device::Device) -> Result<Var> {
+    if x.data.device() == device {
+        return Ok(x.clone());
+    }
+    let out = ops::to_device(&x.data, device)?;
+    if !needs_grad(&[Some(x)]) {
+        return Ok(Var::new(out));
+    }
+    let from = x.data.device();
+    Ok(record1("ToCopyBackward0", &[Some(x)], out, vec![], move |g, _| Ok(vec![Some(to_device(g, from)?)])))
+}
+
 /// A dtype cast; the gradient is cast back.
 pub fn to_dtype(x: &Var, dtype: DType) -> Result<Var> {
     if x.data.dtype() == dtype {

@@ -117,7 +117,7 @@ pub fn index_put_named(y: &Var, items: Vec<IndexItem>, v: VArg, op: &str) -> Res
     };
     let out = record1(node, &[Some(&snap), v.var()], r, vec![], move |g, n| {
         let gy = grad_for(&n.next[0], || {
-            let keep = ops::creation::full("full", &shape, Scalar::Int(1), g.data.dtype())?;
+            let keep = ops::creation::full_on("full", g.data.device(), &shape, Scalar::Int(1), g.data.dtype())?;
             ix::index_put(&keep, &items, ops::Arg::S(Scalar::Int(0)))?;
             mul(g, &Var::new(keep))
         })?;
@@ -201,7 +201,7 @@ pub fn scatter(x: &Var, dim: i64, index: &Tensor, src: VArg, mode: super::write:
                 return Ok(g.clone());
             }
             // Overwritten positions get no gradient from the old values.
-            let keep = ops::creation::full("full", g.data.shape(), Scalar::Int(1), g.data.dtype())?;
+            let keep = ops::creation::full_on("full", g.data.device(), g.data.shape(), Scalar::Int(1), g.data.dtype())?;
             ix::scatter_(&keep, dim, &i, ops::Arg::S(Scalar::Int(0)), super::write::ScatterMode::Assign)?;
             mul(g, &Var::new(keep))
         })?;

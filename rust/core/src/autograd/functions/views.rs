@@ -22,10 +22,12 @@ use std::sync::Arc;
 type TensorFn = dyn Fn(&Tensor) -> Result<Tensor> + Send + Sync;
 
 /// For each element of `f(x)`, the row-major index of the element of `x` it
-/// came from (an int64 tensor shaped like `f(x)`).
-pub fn index_map(shape: &[usize], f: &TensorFn) -> Result<Tensor> {
+/// came from (an int64 tensor shaped like `f(x)`), on `device` (where `f`'s
+/// own operands, such as an index tensor, live).
+pub fn index_map(shape: &[usize], device: crate::device::Device, f: &TensorFn) -> Result<Tensor> {
     let n: usize = shape.iter().product();
     let ar = ops::creation::arange(Scalar::Int(0), Scalar::Int(n as i64), Scalar::Int(1), DType::I64)?;
+    let ar = ops::to_device(&ar, device)?;
     let ar = sh::reshape(&ar, &shape_i64(shape))?;
     Ok(f(&ar)?.contiguous())
 }
@@ -69,7 +71,7 @@ fn record_view_or_gather(x: &Var, name: &str, out: Tensor, f: Arc<TensorFn>) -> 
     let (f2, name2) = (f.clone(), name.to_string());
     let v = record1(name, &[Some(x)], out, vec![], move |g, _| {
         let gx =
-            if is_view { embed(g, &name2, &shape, f.clone())? } else { put_add(g, &index_map(&shape, &*f)?, &shape)? };
+            if is_view { embed(g, &name2, &shape, f.clone())? } else { put_add(g, &index_map(&shape, g.data.device(), &*f)?, &shape)? };
         Ok(vec![Some(gx)])
     });
     v.mark_view_of(x, f2);
@@ -91,7 +93,7 @@ pub fn embed(g: &Var, name: &str, shape: &[usize], f: Arc<TensorFn>) -> Result<V
     let zeros = g.data.new_zeros(g.data.dtype(), shape);
     let place = f(&zeros)?;
     if !place.same_storage(&zeros) || place.layout().may_overlap() {
-        return put_add(g, &index_map(shape, &*f)?, shape);
+        return put_add(g, &index_map(shape, g.data.device(), &*f)?, shape);
     }
     ops::assign("view_backward", &place, ops::Arg::T(&g.data))?;
     if !needs_grad(&[Some(g)]) {
@@ -112,7 +114,7 @@ pub fn zero_view(g: &Var, f: Arc<TensorFn>) -> Result<Var> {
     if place.same_storage(&out) && !place.layout().may_overlap() {
         ops::assign("CopySlices", &place, ops::Arg::S(Scalar::Int(0)))?;
     } else {
-        let idx = sh::reshape(&index_map(out.shape(), &*f)?, &[-1])?;
+        let idx = sh::reshape(&index_map(out.shape(), out.device(), &*f)?, &[-1])?;
         ops::index::scatter_(
             &sh::reshape(&out, &[-1])?,
             0,

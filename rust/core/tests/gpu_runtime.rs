@@ -19,7 +19,6 @@ use rtensor_core::ops::kinds::{BinaryRule, TernaryRule, UnaryRule};
 use rtensor_core::ops::{self, binary::binary, ternary, unary::unary, Arg, BinaryOp, TernaryOp, UnaryOp};
 use rtensor_core::{DType, ErrorKind, Layout, Scalar, Tensor};
 use smallvec::SmallVec;
-use std::sync::Once;
 use DType::*;
 
 // ---------------------------------------------------------------- naga
@@ -170,22 +169,7 @@ fn missing_device_is_an_error() {
 
 /// The test device, or `None` after printing why the device tests skip.
 fn device() -> Option<usize> {
-    static INIT: Once = Once::new();
-    INIT.call_once(|| {
-        if std::env::var_os(gpu::context::ENV_ALLOW_SOFTWARE).is_none() {
-            std::env::set_var(gpu::context::ENV_ALLOW_SOFTWARE, "1");
-        }
-    });
-    if gpu::is_available() {
-        return Some(0);
-    }
-    let msg =
-        "no wgpu adapter: GPU runtime tests skipped (apt-get install mesa-vulkan-drivers libvulkan1 for lavapipe)";
-    if std::env::var("RTENSOR_GPU_TESTS_REQUIRED").is_ok_and(|v| v == "1") {
-        panic!("{msg}, but RTENSOR_GPU_TESTS_REQUIRED=1");
-    }
-    println!("{msg}");
-    None
+    common::gpu_device()
 }
 
 fn supported(dev: usize, dt: DType) -> bool {
